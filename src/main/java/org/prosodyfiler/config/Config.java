@@ -1,0 +1,70 @@
+package org.prosodyfiler.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.prosodyfiler.protocol.Dialect;
+
+/**
+ * The whole configuration, immutable, built once at startup by {@link ConfigLoader}.
+ * Every key of the Go original keeps its name and meaning; the rest are ours, with safe defaults.
+ *
+ * @param uploadSubDir URL prefix without leading slash, with a trailing slash ("upload/"), or "" for the root
+ */
+public record Config(
+        ListenAddress listen,
+        String secret,
+        Path storeDir,
+        String uploadSubDir,
+        String logLevel,
+        long maxUploadSize,
+        Set<Dialect> dialects,
+        boolean fsync,
+        boolean accessLog,
+        boolean jsonLogs,
+        long minFreeSpace,
+        Duration readTimeout,
+        Duration shutdownGrace,
+        int maxConnections,
+        Optional<ListenAddress> metricsListen,
+        Optional<Duration> expireAfter,
+        long storageQuota,
+        long dailyQuotaPerUser,
+        Optional<String> metronomeDeleteSecret,
+        Storage storage,
+        Optional<S3Settings> s3) {
+
+    public enum Storage { FILE, S3 }
+
+    /** The [s3] table. Credentials are optional: absent means environment / AWS default chain. */
+    public record S3Settings(
+            String endpoint,
+            String region,
+            String bucket,
+            String prefix,
+            boolean pathStyle,
+            Optional<String> accessKey,
+            Optional<String> secretKey) {
+
+        @Override
+        public String toString() {
+            // Never print the secret key, even by accident in a debug log.
+            return "S3Settings[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket
+                    + ", prefix=" + prefix + ", pathStyle=" + pathStyle
+                    + ", accessKey=" + accessKey.map(k -> "(set)").orElse("(default chain)") + "]";
+        }
+    }
+
+    /** The URL path prefix of uploads and downloads, e.g. "/upload/". */
+    public String urlPrefix() {
+        return "/" + uploadSubDir;
+    }
+
+    @Override
+    public String toString() {
+        return "Config[listen=" + listen + ", storeDir=" + storeDir + ", uploadSubDir=" + uploadSubDir
+                + ", maxUploadSize=" + maxUploadSize + ", dialects=" + dialects + ", fsync=" + fsync
+                + ", storage=" + storage + ", secret=(hidden)]";
+    }
+}

@@ -1,0 +1,206 @@
+package org.prosodyfiler.http;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.prosodyfiler.protocol.Rejection;
+import org.prosodyfiler.protocol.StorePath;
+import org.prosodyfiler.serving.HttpDates;
+import org.prosodyfiler.serving.Preconditions;
+import org.prosodyfiler.serving.RangeRequest;
+import org.prosodyfiler.serving.SafeServing;
+import org.prosodyfiler.storage.Body;
+import org.prosodyfiler.storage.Lookup;
+import org.prosodyfiler.storage.StoredFile;
+
+/**
+ * A GET or HEAD: the file is looked up and opened on the blocking pool (a slow disk must not
+ * stall the event loop), then sent by the kernel (sendfile through a {@link DefaultFileRegion}),
+ * or streamed when the store has no file descriptor (S3).
+ */
+final class DownloadExchange implements FilerHandler.Exchange {
+    private static final long ONE_YEAR = Duration.ofDays(365).toSeconds();
+
+    private final FilerHandler handler;
+    private final Services services;
+    private final HttpRequest request;
+    private final StorePath path;
+    private final long start;
+    private final boolean head;
+    private final Preconditions.Headers conditions;
+    private final String rangeHeader;
+
+    DownloadExchange(FilerHandler handler, Services services, HttpRequest req, StorePath path, String rawPath, long start) {
+        this.handler = handler;
+        this.services = services;
+        this.request = req;
+        this.path = path;
+        this.start = start;
+        this.head = req.method().equals(HttpMethod.HEAD);
+        HttpHeaders h = req.headers();
+        this.rangeHeader = head ? null : h.get(HttpHeaderNames.RANGE);
+        this.conditions = new Preconditions.Headers(h.get(HttpHeaderNames.IF_MATCH), h.get(HttpHeaderNames.IF_NONE_MATCH),
+                h.get(HttpHeaderNames.IF_MODIFIED_SINCE), h.get(HttpHeaderNames.IF_UNMODIFIED_SINCE),
+                h.get(HttpHeaderNames.IF_RANGE), rangeHeader != null);
+        try {
+            services.blocking().execute(this::lookup);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            handler.reject(request, start, Rejection.of(503, Rejection.Reason.STORAGE_ERROR, "shutting down"), true);
+        }
+    }
+
+    /** What the worker decided; the event loop turns it into bytes. */
+    private sealed interface Plan {
+    }
+
+    private record Refuse(Rejection rejection) implements Plan {
+    }
+
+    private record Send(StoredFile file, HttpResponseStatus status, RangeRequest range, Optional<Body> body) implements Plan {
+    }
+
+    private void lookup() {
+        Plan plan;
+        try {
+            plan = plan();
+        } catch (IOException | RuntimeException e) {
+            plan = new Refuse(Rejection.of(500, Rejection.Reason.STORAGE_ERROR, "storage error").withLogDetail("lookup failed: " + e));
+        }
+        Plan p = plan;
+        handler.ctx().channel().eventLoop().execute(() -> send(p));
+    }
+
+    private Plan plan() throws IOException {
+        Lookup lookup = services.store().stat(path);
+        if (lookup instanceof Lookup.NotAFile) {
+            return new Refuse(Rejection.of(403, Rejection.Reason.NOT_A_FILE, "no listing"));
+        }
+        if (!(lookup instanceof Lookup.Found found) || services.lifecycle().isExpired(found.file(), services.clock().instant())) {
+            return new Refuse(Rejection.of(404, Rejection.Reason.NOT_FOUND, "not found"));
+        }
+        StoredFile file = found.file();
+        switch (Preconditions.evaluate(conditions, file.etag(), file.lastModified())) {
+            case NOT_MODIFIED:
+                return new Send(file, HttpResponseStatus.NOT_MODIFIED, RangeRequest.WHOLE, Optional.empty());
+            case PRECONDITION_FAILED:
+                return new Refuse(Rejection.of(412, Rejection.Reason.NOT_FOUND, "precondition failed"));
+            case PROCEED_IGNORE_RANGE:
+                return full(file);
+            default:
+                break;
+        }
+        RangeRequest range = RangeRequest.parse(rangeHeader, file.size());
+        if (range instanceof RangeRequest.Unsatisfiable) {
+            return new Send(file, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, range, Optional.empty());
+        }
+        if (range instanceof RangeRequest.Part part) {
+            return new Send(file, HttpResponseStatus.PARTIAL_CONTENT, part, Optional.of(services.store().open(file, part.first(), part.count())));
+        }
+        return full(file);
+    }
+
+    private Send full(StoredFile file) throws IOException {
+        Optional<Body> body = head || file.size() == 0 ? Optional.empty() : Optional.of(services.store().open(file, 0, file.size()));
+        return new Send(file, HttpResponseStatus.OK, RangeRequest.WHOLE, body);
+    }
+
+    // --- event loop -------------------------------------------------------------------------
+
+    private void send(Plan plan) {
+        if (!handler.ctx().channel().isActive()) {
+            if (plan instanceof Send s) {
+                s.body().ifPresent(DownloadExchange::closeQuietly);
+            }
+            return;
+        }
+        if (plan instanceof Refuse r) {
+            handler.reject(request, start, r.rejection(), false);
+            return;
+        }
+        Send s = (Send) plan;
+        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, s.status());
+        HttpHeaders h = res.headers();
+        handler.common().addTo(h);
+        validators(h, s.file());
+        long length = 0;
+        if (s.status() == HttpResponseStatus.NOT_MODIFIED) {
+            h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        } else if (s.range() instanceof RangeRequest.Unsatisfiable u) {
+            h.set(HttpHeaderNames.CONTENT_RANGE, u.contentRange());
+            h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        } else {
+            presentation(h, s.file());
+            if (s.range() instanceof RangeRequest.Part p) {
+                h.set(HttpHeaderNames.CONTENT_RANGE, p.contentRange());
+                length = p.count();
+            } else {
+                length = s.file().size();
+            }
+            HttpUtil.setContentLength(res, length);
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!keepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, "close");
+        }
+        handler.ctx().write(res);
+        Optional<Body> body = s.body();
+        if (body.isPresent() && body.get() instanceof Body.StreamBody stream) {
+            handler.logged(request, s.status().code(), start, Optional.empty(), 0, length);
+            new StreamPump(handler, services, stream, keepAlive).start();
+            return;
+        }
+        if (body.isPresent() && body.get() instanceof Body.FileRegionBody region) {
+            handler.ctx().write(new DefaultFileRegion(region.channel(), region.position(), region.length()));
+        }
+        ChannelFuture last = handler.ctx().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        handler.logged(request, s.status().code(), start, Optional.empty(), 0, head ? 0 : length);
+        handler.completeOn(last, keepAlive);
+    }
+
+    private void validators(HttpHeaders h, StoredFile f) {
+        h.set(HttpHeaderNames.ETAG, f.etag());
+        h.set(HttpHeaderNames.LAST_MODIFIED, HttpDates.format(f.lastModified()));
+        h.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+        Instant now = services.clock().instant();
+        long maxAge = services.lifecycle().expiresAt(f)
+                .map(t -> Math.max(0, Duration.between(now, t).toSeconds()))
+                .map(s -> Math.min(s, ONE_YEAR)).orElse(ONE_YEAR);
+        // Uploads never change; they may only disappear when they expire.
+        h.set(HttpHeaderNames.CACHE_CONTROL, "max-age=" + maxAge + ", immutable");
+    }
+
+    private static void presentation(HttpHeaders h, StoredFile f) {
+        SafeServing.Presentation p = SafeServing.present(f.meta().contentType(), f.path().fileName());
+        h.set(HttpHeaderNames.CONTENT_TYPE, p.contentType());
+        h.set(HttpHeaderNames.CONTENT_DISPOSITION, p.contentDisposition());
+        h.set("Content-Security-Policy", SafeServing.CSP);
+        h.set("X-Frame-Options", "DENY");
+        h.set("Referrer-Policy", "no-referrer");
+    }
+
+    @Override
+    public void abort() {
+        // The lookup finishes on its own; send() sees the closed channel and closes the body.
+    }
+
+    static void closeQuietly(Body b) {
+        try {
+            b.close();
+        } catch (Exception ignored) {
+            // nothing left to do
+        }
+    }
+}

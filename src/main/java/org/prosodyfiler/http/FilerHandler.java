@@ -1,0 +1,335 @@
+package org.prosodyfiler.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import org.prosodyfiler.protocol.PathDecoder;
+import org.prosodyfiler.protocol.Rejection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One per connection. Routes each request to an {@link Exchange} and keeps requests in order:
+ * while an exchange is busy (a body being written, a file being looked up off the event loop),
+ * reading pauses and pipelined requests wait in a small backlog, so responses leave in request
+ * order, as HTTP/1.1 requires.
+ */
+final class FilerHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger("org.prosodyfiler.http");
+
+    private final Services services;
+    private final CommonHeaders common;
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Exchange current;
+    /** The request whose body we do not want: swallow its contents until its last part. */
+    private boolean skippingBody;
+
+    FilerHandler(Services services, CommonHeaders common) {
+        this.services = services;
+        this.common = common;
+    }
+
+    /** A request being answered. Completes by calling {@link FilerHandler#finished}. */
+    interface Exchange {
+        /** True while the request body belongs to this exchange. */
+        default boolean wantsBody() {
+            return false;
+        }
+
+        default void onContent(HttpContent content) {
+            content.release();
+        }
+
+        /** The connection closed or timed out before the exchange finished. */
+        default void abort() {
+        }
+
+        /** True while the exchange itself stopped reading (back-pressure): idleness is ours, not the client's. */
+        default boolean pausedByUs() {
+            return false;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (current != null && current.wantsBody() && msg instanceof HttpContent c) {
+            current.onContent(c);
+            return;
+        }
+        if (skippingBody && msg instanceof HttpContent c) {
+            skippingBody = !(c instanceof LastHttpContent);
+            c.release();
+            return;
+        }
+        if (current != null || !backlog.isEmpty()) {
+            backlog.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            try {
+                handleRequest(req);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        } else {
+            ReferenceCountUtil.release(msg); // stray content of a request we already answered
+        }
+    }
+
+    private void handleRequest(HttpRequest req) {
+        long start = System.nanoTime();
+        if (req.decoderResult().isFailure()) {
+            Throwable cause = req.decoderResult().cause();
+            int status = cause instanceof TooLongHttpLineException ? 414
+                    : cause instanceof TooLongHttpHeaderException ? 431
+                    : cause instanceof TooLongFrameException ? 431 : 400;
+            reject(req, start, Rejection.of(status, Rejection.Reason.BAD_PATH, "malformed request"), true);
+            return;
+        }
+        // Unless an exchange takes it, the body that may follow this head is skipped.
+        skippingBody = true;
+        String uri = req.uri();
+        String rawPath = rawPath(uri);
+        String prefix = services.config().urlPrefix();
+        HttpMethod method = req.method();
+
+        if (method.equals(HttpMethod.OPTIONS)) {
+            FullHttpResponse res = emptyResponse(HttpResponseStatus.OK);
+            res.headers().set(HttpHeaderNames.ALLOW, common.allowedMethods());
+            respond(req, res, start, Optional.empty(), 0, false);
+            return;
+        }
+        if (!rawPath.startsWith(prefix)) {
+            reject(req, start, Rejection.of(404, Rejection.Reason.NOT_FOUND, "not found"), false);
+            return;
+        }
+        String relative = rawPath.substring(prefix.length());
+        if (relative.isEmpty()) {
+            reject(req, start, Rejection.of(403, Rejection.Reason.NOT_A_FILE, "no listing"), false);
+            return;
+        }
+        PathDecoder.Result decoded = PathDecoder.decode(relative);
+        if (decoded instanceof PathDecoder.Bad bad) {
+            reject(req, start, Rejection.of(400, Rejection.Reason.BAD_PATH, "bad path: " + bad.refusal().reason()), false);
+            return;
+        }
+        PathDecoder.Ok ok = (PathDecoder.Ok) decoded;
+        if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
+            current = new DownloadExchange(this, services, req, ok.path(), rawPath, start);
+        } else if (method.equals(HttpMethod.PUT)) {
+            UploadExchange upload = UploadExchange.start(this, services, req, ok.path(), rawPath, start);
+            if (upload != null) {
+                current = upload;
+                skippingBody = false;
+            }
+        } else if (method.equals(HttpMethod.DELETE) && services.config().metronomeDeleteSecret().isPresent()) {
+            current = new DeleteExchange(this, services, req, ok.path(), rawPath, start);
+        } else {
+            FullHttpResponse res = errorResponse(Rejection.of(405, Rejection.Reason.METHOD, "method not allowed"));
+            res.headers().set(HttpHeaderNames.ALLOW, common.allowedMethods());
+            respond(req, res, start, Optional.of(Rejection.of(405, Rejection.Reason.METHOD, "method " + method + " not allowed")), 0, hasBody(req));
+        }
+    }
+
+    /** Called by an exchange, on the event loop, once its response is fully written. */
+    void finished() {
+        current = null;
+        while (current == null && !backlog.isEmpty()) {
+            Object next = backlog.poll();
+            if (next instanceof HttpContent c && skippingBody) {
+                skippingBody = !(c instanceof LastHttpContent);
+                c.release();
+                continue;
+            }
+            dispatch(next);
+        }
+        if (current == null && ctx.channel().isActive() && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    // --- responses --------------------------------------------------------------------------
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    CommonHeaders common() {
+        return common;
+    }
+
+    FullHttpResponse emptyResponse(HttpResponseStatus status) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+        common.addTo(res.headers());
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        return res;
+    }
+
+    FullHttpResponse errorResponse(Rejection r) {
+        ByteBuf body = Unpooled.copiedBuffer(r.message() + "\n", StandardCharsets.UTF_8);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), body);
+        common.addTo(res.headers());
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        if (r.status() == 401) {
+            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        return res;
+    }
+
+    /** Answers with an error and logs it once, at warn (client errors) or error (ours). */
+    void reject(HttpRequest req, long start, Rejection r, boolean close) {
+        respond(req, errorResponse(r), start, Optional.of(r), 0, close || hasBody(req));
+    }
+
+    /**
+     * Writes a complete response and finishes the exchange. {@code close}: the connection cannot
+     * be reused, typically because an unread request body follows.
+     */
+    void respond(HttpRequest req, HttpResponse res, long start, Optional<Rejection> rejection, long bytesIn, boolean close) {
+        boolean keepAlive = !close && HttpUtil.isKeepAlive(req);
+        if (!keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ChannelFuture f = ctx.writeAndFlush(res);
+        long bytesOut = HttpUtil.getContentLength(res, 0L);
+        logged(req, res.status().code(), start, rejection, bytesIn, bytesOut);
+        completeOn(f, keepAlive);
+    }
+
+    /** After the last write of a response: close, or take the next request. */
+    void completeOn(ChannelFuture lastWrite, boolean keepAlive) {
+        if (!keepAlive) {
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            current = new Exchange() { }; // nothing more is read on this connection
+            backlog.forEach(ReferenceCountUtil::release);
+            backlog.clear();
+            return;
+        }
+        lastWrite.addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+            }
+        });
+        finished();
+    }
+
+    void logged(HttpRequest req, int status, long start, Optional<Rejection> rejection, long bytesIn, long bytesOut) {
+        String path = rawPath(req.uri());
+        rejection.ifPresent(r -> {
+            if (r.status() >= 500) {
+                log.error("{} {} -> {}: {}", req.method(), path, r.status(), r.logDetail());
+            } else {
+                log.warn("{} {} -> {}: {}", req.method(), path, r.status(), r.logDetail());
+            }
+        });
+        services.telemetry().onExchange(new Telemetry.Exchange(req.method().name(), path, status, bytesIn, bytesOut,
+                System.nanoTime() - start, rejection));
+    }
+
+    /** Above this, a body we do not want is not worth reading just to keep the connection. */
+    private static final long SWALLOW_LIMIT = 1 << 20;
+
+    /**
+     * Whether answering before reading the body must close the connection: the body is big or
+     * of unknown length, or the client waits for "100 Continue" and may never send it (then the
+     * next bytes could be a body or a request: only closing is unambiguous). Small bodies are
+     * read and dropped so the client surely sees our answer rather than a reset.
+     */
+    static boolean hasBody(HttpRequest req) {
+        long length = HttpUtil.getContentLength(req, 0L);
+        return HttpUtil.isTransferEncodingChunked(req)
+                || length > SWALLOW_LIMIT
+                || (length > 0 && HttpUtil.is100ContinueExpected(req));
+    }
+
+    /** The path of a request target, without query; absolute-form targets lose scheme and host. */
+    static String rawPath(String uri) {
+        String u = uri;
+        if (u.startsWith("http://") || u.startsWith("https://")) {
+            int slash = u.indexOf('/', u.indexOf("//") + 2);
+            u = slash < 0 ? "/" : u.substring(slash);
+        }
+        int q = u.indexOf('?');
+        if (q >= 0) {
+            u = u.substring(0, q);
+        }
+        int hash = u.indexOf('#');
+        return hash >= 0 ? u.substring(0, hash) : u;
+    }
+
+    // --- connection events ------------------------------------------------------------------
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (current != null && current.pausedByUs()) {
+                return; // we stopped reading, not the client
+            }
+            if (current != null) {
+                log.warn("closing connection from {}: no data for {} during a request",
+                        ctx.channel().remoteAddress(), services.config().readTimeout());
+            }
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (current != null) {
+            current.abort();
+        }
+        backlog.forEach(ReferenceCountUtil::release);
+        backlog.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            log.debug("connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.error("unexpected error on {}", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,317 @@
+package org.prosodyfiler.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.prosodyfiler.protocol.Rejection;
+import org.prosodyfiler.protocol.StorePath;
+import org.prosodyfiler.protocol.UploadAuthorizer;
+import org.prosodyfiler.protocol.UploadGrant;
+import org.prosodyfiler.protocol.UploadRequest;
+import org.prosodyfiler.storage.FileMeta;
+import org.prosodyfiler.storage.Store;
+import org.prosodyfiler.storage.StoreException;
+import org.prosodyfiler.storage.StoredFile;
+
+/**
+ * A PUT: authorised on the event loop (pure checks), then the body streams into a
+ * {@link Store.PendingUpload} on the blocking pool.
+ *
+ * <p>Chunks queue up in arrival order and one worker task at a time drains the queue with a
+ * gathering write, so writes stay in order without a thread per upload. Back-pressure: when more
+ * than {@link #HIGH_WATER} bytes wait for the disk, the connection stops reading until the queue
+ * falls below {@link #LOW_WATER}; the rest waits in the client's socket buffer, not in our memory.
+ */
+final class UploadExchange implements FilerHandler.Exchange {
+    static final long HIGH_WATER = 256 * 1024;
+    static final long LOW_WATER = 64 * 1024;
+
+    private final FilerHandler handler;
+    private final Services services;
+    private final HttpRequest request;
+    private final UploadGrant grant;
+    private final long start;
+    private final Channel channel;
+    private final EventLoop loop;
+    private final boolean expectContinue;
+
+    // Shared between the event loop and the worker; guarded by "this".
+    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+    private boolean lastQueued;
+    private boolean workerRunning;
+    private boolean aborted;
+    private final AtomicLong queuedBytes = new AtomicLong();
+
+    // Event loop only.
+    private boolean bodyComplete;
+    private boolean paused;
+    private boolean answered;
+    private long received;
+
+    // Worker only.
+    private Store.PendingUpload upload;
+    private boolean finishedOnWorker;
+
+    private UploadExchange(FilerHandler handler, Services services, HttpRequest request, UploadGrant grant, long start) {
+        this.handler = handler;
+        this.services = services;
+        this.request = request;
+        this.grant = grant;
+        this.start = start;
+        this.channel = handler.ctx().channel();
+        this.loop = channel.eventLoop();
+        this.expectContinue = HttpUtil.is100ContinueExpected(request);
+    }
+
+    /** Authorises the PUT; answers and returns null when refused. */
+    static UploadExchange start(FilerHandler handler, Services services, HttpRequest req, StorePath path, String rawPath, long start) {
+        UploadRequest ur = new UploadRequest(
+                path,
+                new QueryStringDecoder(req.uri()).parameters(),
+                req.headers().getAll(HttpHeaderNames.CONTENT_LENGTH),
+                HttpUtil.isTransferEncodingChunked(req),
+                Optional.ofNullable(req.headers().get(HttpHeaderNames.CONTENT_TYPE)),
+                Optional.ofNullable(req.headers().get(HttpHeaderNames.AUTHORIZATION)));
+        UploadAuthorizer.Verdict v = services.authorizer().authorize(ur);
+        if (v instanceof UploadAuthorizer.Refused r) {
+            handler.reject(req, start, r.rejection(), false);
+            return null;
+        }
+        UploadGrant grant = ((UploadAuthorizer.Granted) v).grant();
+        Optional<Rejection> quota = services.lifecycle().admit(grant, services.clock().instant());
+        if (quota.isPresent()) {
+            handler.reject(req, start, quota.get(), false);
+            return null;
+        }
+        UploadExchange ex = new UploadExchange(handler, services, req, grant, start);
+        services.telemetry().onUploadStarted();
+        ex.kick(); // opens the temp file (and checks existence and space) before any body arrives
+        return ex;
+    }
+
+    @Override
+    public boolean wantsBody() {
+        return !bodyComplete;
+    }
+
+    @Override
+    public boolean pausedByUs() {
+        return paused;
+    }
+
+    @Override
+    public void onContent(HttpContent content) {
+        ByteBuf buf = content.content();
+        int n = buf.readableBytes();
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            bodyComplete = true;
+        }
+        if (answered) {
+            content.release();
+            return;
+        }
+        received += n;
+        synchronized (this) {
+            if (n > 0 && !finishedOnWorker && !aborted) {
+                queue.add(buf); // ownership moves to the queue
+            } else {
+                content.release();
+            }
+            lastQueued |= last;
+        }
+        if (queuedBytes.addAndGet(n) > HIGH_WATER && !paused) {
+            paused = true;
+            channel.config().setAutoRead(false);
+        }
+        kick();
+    }
+
+    @Override
+    public void abort() {
+        synchronized (this) {
+            aborted = true;
+        }
+        kick();
+    }
+
+    private void kick() {
+        synchronized (this) {
+            if (workerRunning || finishedOnWorker) {
+                return;
+            }
+            workerRunning = true;
+        }
+        try {
+            services.blocking().execute(this::drain);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            synchronized (this) {
+                workerRunning = false;
+                aborted = true;
+            }
+            releaseQueue();
+        }
+    }
+
+    /** Worker: runs alone (workerRunning), so the pending upload is confined to it. */
+    private void drain() {
+        try {
+            while (true) {
+                List<ByteBuf> batch;
+                boolean last;
+                boolean stop;
+                synchronized (this) {
+                    stop = aborted;
+                    batch = new ArrayList<>(queue);
+                    queue.clear();
+                    last = lastQueued;
+                }
+                if (stop) {
+                    batch.forEach(ByteBuf::release);
+                    if (upload != null) {
+                        upload.abort();
+                    }
+                    finishOnWorker();
+                    loop.execute(() -> answer(499, Optional.empty()));
+                    return;
+                }
+                if (upload == null) {
+                    upload = services.store().begin(grant.path(), grant.size(), meta());
+                    if (expectContinue) {
+                        loop.execute(this::sendContinue);
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    write(batch);
+                }
+                if (last) {
+                    StoredFile stored = upload.commit();
+                    services.lifecycle().onStored(stored, grant, services.clock().instant());
+                    finishOnWorker();
+                    loop.execute(() -> answer(201, Optional.empty()));
+                    return;
+                }
+                synchronized (this) {
+                    if (queue.isEmpty() && !aborted) {
+                        workerRunning = false;
+                        return;
+                    }
+                }
+            }
+        } catch (StoreException e) {
+            fail(e);
+        } catch (RuntimeException e) {
+            fail(new StoreException(StoreException.Kind.IO, "unexpected: " + e, e));
+        }
+    }
+
+    private void write(List<ByteBuf> batch) throws StoreException {
+        long n = 0;
+        try {
+            List<ByteBuffer> views = new ArrayList<>(batch.size());
+            for (ByteBuf b : batch) {
+                n += b.readableBytes();
+                for (ByteBuffer bb : b.nioBuffers()) {
+                    views.add(bb);
+                }
+            }
+            upload.write(views.toArray(ByteBuffer[]::new));
+        } finally {
+            batch.forEach(ByteBuf::release);
+            if (queuedBytes.addAndGet(-n) < LOW_WATER) {
+                loop.execute(this::resumeIfPaused);
+            }
+        }
+    }
+
+    private void fail(StoreException e) {
+        if (upload != null) {
+            upload.abort();
+        }
+        finishOnWorker();
+        releaseQueue();
+        Rejection r = switch (e.kind()) {
+            case EXISTS -> Rejection.of(409, Rejection.Reason.EXISTS, "file already exists");
+            case NO_SPACE -> Rejection.of(507, Rejection.Reason.NO_SPACE, "insufficient storage").withLogDetail(e.getMessage());
+            case INCOMPLETE -> Rejection.of(400, Rejection.Reason.INCOMPLETE_BODY, "body does not match Content-Length").withLogDetail(e.getMessage());
+            case IO -> Rejection.of(500, Rejection.Reason.STORAGE_ERROR, "storage error").withLogDetail(e.getMessage());
+        };
+        loop.execute(() -> answer(r.status(), Optional.of(r)));
+    }
+
+    private void finishOnWorker() {
+        synchronized (this) {
+            finishedOnWorker = true;
+            workerRunning = false;
+        }
+    }
+
+    private void releaseQueue() {
+        List<ByteBuf> rest;
+        synchronized (this) {
+            rest = new ArrayList<>(queue);
+            queue.clear();
+        }
+        rest.forEach(ByteBuf::release);
+    }
+
+    private FileMeta meta() {
+        return new FileMeta(grant.contentType(), grant.expires(), grant.owner());
+    }
+
+    // --- event loop -------------------------------------------------------------------------
+
+    private void sendContinue() {
+        if (!answered && channel.isActive()) {
+            handler.ctx().writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+    }
+
+    private void resumeIfPaused() {
+        if (paused && !answered && queuedBytes.get() < LOW_WATER) {
+            paused = false;
+            channel.config().setAutoRead(true);
+            handler.ctx().read();
+        }
+    }
+
+    private void answer(int status, Optional<Rejection> rejection) {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        paused = false;
+        services.telemetry().onUploadEnded();
+        boolean aborted;
+        synchronized (this) {
+            aborted = this.aborted;
+        }
+        if (aborted || !channel.isActive()) {
+            handler.logged(request, rejection.isPresent() ? status : 499, start,
+                    rejection.or(() -> Optional.of(Rejection.of(499, Rejection.Reason.INCOMPLETE_BODY,
+                            "client went away after " + received + " of " + grant.size() + " bytes"))), received, 0);
+            return;
+        }
+        if (rejection.isPresent()) {
+            // The body may still be on its way: unless it is complete, this connection is done.
+            handler.respond(request, handler.errorResponse(rejection.get()), start, rejection, received, !bodyComplete);
+        } else {
+            handler.respond(request, handler.emptyResponse(HttpResponseStatus.CREATED), start, Optional.empty(), received, false);
+        }
+    }
+}

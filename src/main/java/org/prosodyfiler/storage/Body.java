@@ -1,0 +1,26 @@
+package org.prosodyfiler.storage;
+
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+
+/** Bytes to send for a download: a file region (sent zero-copy by the kernel) or a stream. */
+public sealed interface Body extends AutoCloseable {
+
+    long length();
+
+    /** A region of an open file; the HTTP layer hands it to sendfile and closes it when sent. */
+    record FileRegionBody(FileChannel channel, long position, long length) implements Body {
+        @Override
+        public void close() throws java.io.IOException {
+            channel.close();
+        }
+    }
+
+    /** Bytes from somewhere without a file descriptor (S3); read off the event loop. */
+    record StreamBody(InputStream stream, long length) implements Body {
+        @Override
+        public void close() throws java.io.IOException {
+            stream.close();
+        }
+    }
+}

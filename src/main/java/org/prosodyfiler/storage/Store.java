@@ -1,0 +1,62 @@
+package org.prosodyfiler.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import org.prosodyfiler.protocol.StorePath;
+
+/**
+ * Where uploads live. Like tusd's DataStore: the HTTP and protocol layers only see this
+ * interface; {@link FileStore} is the default, an S3 store plugs in beside it.
+ *
+ * <p>Every method may block (disk, network): callers run them off the event loop.
+ * Invariants every implementation keeps: an upload is invisible until {@link PendingUpload#commit}
+ * succeeds; commit never overwrites (exactly one of N concurrent commits to a path wins); a
+ * pending upload that is aborted or never committed leaves nothing behind.
+ */
+public interface Store extends AutoCloseable {
+
+    /**
+     * Starts an upload of exactly {@code size} bytes. Fails fast with EXISTS when the path is
+     * already taken and NO_SPACE when the bytes cannot fit, before any body is read.
+     */
+    PendingUpload begin(StorePath path, long size, FileMeta meta) throws StoreException;
+
+    Lookup stat(StorePath path) throws IOException;
+
+    /** Opens {@code length} bytes from {@code offset} of a file found by {@link #stat}. */
+    Body open(StoredFile file, long offset, long length) throws IOException;
+
+    /** Deletes a published file (and its metadata); false if it was not there. */
+    boolean delete(StorePath path) throws IOException;
+
+    /** Visits every published file, for expiry, quotas, purge and stats. */
+    void forEach(Consumer<StoredFile> visitor) throws IOException;
+
+    /** Removes empty directories left behind by deletions (no-op where there are none). */
+    default void pruneEmptyDirectories() throws IOException {
+    }
+
+    /** Removes the temp files of uploads that a previous process never finished. */
+    void recover() throws IOException;
+
+    /** True when a probe write succeeds and free space is above the configured reserve. */
+    Readiness readiness();
+
+    record Readiness(boolean ready, String detail) {
+    }
+
+    @Override
+    void close() throws IOException;
+
+    /** An upload in progress. Not thread-safe: one writer at a time, in order. */
+    interface PendingUpload {
+        void write(ByteBuffer[] buffers) throws StoreException;
+
+        /** Publishes the bytes at the path; EXISTS if another upload won the race. */
+        StoredFile commit() throws StoreException;
+
+        /** Discards everything written; safe to call more than once and after commit. */
+        void abort();
+    }
+}

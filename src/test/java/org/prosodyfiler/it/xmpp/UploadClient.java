@@ -1,0 +1,121 @@
+package org.prosodyfiler.it.xmpp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.SmackException;
+import org.jivesoftware.smack.StanzaListener;
+import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.XMPPException.XMPPErrorException;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jivesoftware.smackx.httpfileupload.HttpFileUploadManager;
+import org.jivesoftware.smackx.httpfileupload.UploadService;
+import org.jivesoftware.smackx.httpfileupload.element.Slot;
+import org.jivesoftware.smackx.httpfileupload.element.SlotRequest;
+
+/**
+ * A real XEP-0363 client: Smack 4.4's HttpFileUploadManager logged in to a private XMPP server.
+ * It asks the server for a slot and PUTs the file itself; the test only watches the slot IQ go
+ * by, so the PUT URL and its MAC always come from the XMPP server, never from test code.
+ */
+final class UploadClient implements AutoCloseable {
+    /** What Smack 4.4 declares in the slot request and sends as the PUT Content-Type. */
+    static final String SMACK_CONTENT_TYPE = "application/octet-stream";
+    private static final int TIMEOUT_MILLIS = 60_000;
+
+    private final XMPPTCPConnection connection;
+    private final HttpFileUploadManager manager;
+
+    /** The slot the XMPP server handed out and the URL Smack returned after its PUT. */
+    record Upload(URL putUrl, URL getUrl, URL returnedUrl) {
+    }
+
+    private UploadClient(XMPPTCPConnection connection, HttpFileUploadManager manager) {
+        this.connection = connection;
+        this.manager = manager;
+    }
+
+    /** Connects without TLS to 127.0.0.1 (SCRAM-SHA-1 login) and discovers the upload service. */
+    static UploadClient login(XmppServer server, Account account)
+            throws IOException, InterruptedException, SmackException, XMPPException {
+        XMPPTCPConnectionConfiguration config = XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(account.domain())
+                .setHostAddress(InetAddress.getLoopbackAddress())
+                .setPort(server.c2sPort())
+                .setUsernameAndPassword(account.user(), account.password())
+                .setResource("filer-it")
+                .setSecurityMode(SecurityMode.disabled)
+                .setConnectTimeout(TIMEOUT_MILLIS)
+                .build();
+        XMPPTCPConnection connection = new XMPPTCPConnection(config);
+        connection.setReplyTimeout(TIMEOUT_MILLIS);
+        try {
+            connection.connect().login();
+            HttpFileUploadManager manager = HttpFileUploadManager.getInstanceFor(connection);
+            if (!manager.discoverUploadService()) {
+                throw new IllegalStateException(account.domain() + " announces no XEP-0363 upload service");
+            }
+            return new UploadClient(connection, manager);
+        } catch (IOException | InterruptedException | SmackException | XMPPException | RuntimeException e) {
+            connection.disconnect();
+            throw e;
+        }
+    }
+
+    UploadService service() {
+        return manager.getDefaultUploadService();
+    }
+
+    /**
+     * Uploads {@code file} under {@code name} the way an app does (slot request, then PUT), and
+     * records the slot. The name is passed separately so non-ASCII names do not depend on the
+     * file system encoding of the test JVM.
+     */
+    Upload upload(Path file, String name)
+            throws IOException, InterruptedException, SmackException, XMPPErrorException {
+        CompletableFuture<Slot> slot = new CompletableFuture<>();
+        StanzaListener watcher = stanza -> slot.complete((Slot) stanza);
+        connection.addStanzaListener(watcher, new StanzaTypeFilter(Slot.class));
+        try (InputStream in = Files.newInputStream(file)) {
+            URL returned = manager.uploadFile(in, name, Files.size(file));
+            Slot handedOut = slot.get(30, TimeUnit.SECONDS);
+            return new Upload(handedOut.getPutUrl(), handedOut.getGetUrl(), returned);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("upload finished but the slot IQ was not observed", e);
+        } finally {
+            connection.removeStanzaListener(watcher);
+        }
+    }
+
+    /**
+     * Sends a slot request without Smack's client-side size check, so the XMPP server itself has
+     * to decide; returns its error (throws if it handed out a slot).
+     */
+    StanzaError requestSlotExpectingError(String name, long size)
+            throws InterruptedException, SmackException {
+        SlotRequest request = new SlotRequest(service().getAddress(), name, size, SMACK_CONTENT_TYPE);
+        try {
+            IQ answer = connection.sendIqRequestAndWaitForResponse(request);
+            throw new AssertionError("the XMPP server handed out a slot for " + size + " bytes: " + answer.toXML());
+        } catch (XMPPErrorException expected) {
+            return expected.getStanzaError();
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.disconnect();
+    }
+}
