@@ -61,7 +61,8 @@ public final class FilerApp implements AutoCloseable {
         Store store = openStore(config);
         store.recover();
         MacSigner signer = new MacSigner(config.secret());
-        List<MacSigner> signers = List.of(signer);
+        List<MacSigner> signers = new ArrayList<>(List.of(signer));
+        config.previousSecrets().forEach(old -> signers.add(new MacSigner(old)));
         Optional<JwtVerifier> jwt = config.dialects().contains(Dialect.JWT)
                 ? Optional.of(new JwtVerifier(signers, clock)) : Optional.empty();
         UploadAuthorizer authorizer = new UploadAuthorizer(signers, config.dialects(), config.maxUploadSize(), jwt);

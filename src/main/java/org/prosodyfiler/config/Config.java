@@ -10,11 +10,13 @@ import org.prosodyfiler.protocol.Dialect;
  * The whole configuration, immutable, built once at startup by {@link ConfigLoader}.
  * Every key of the Go original keeps its name and meaning; the rest are ours, with safe defaults.
  *
+ * @param previousSecrets older secrets still accepted while the XMPP server's secret is rotated
  * @param uploadSubDir URL prefix without leading slash, with a trailing slash ("upload/"), or "" for the root
  */
 public record Config(
         ListenAddress listen,
         String secret,
+        java.util.List<String> previousSecrets,
         Path storeDir,
         String uploadSubDir,
         String logLevel,

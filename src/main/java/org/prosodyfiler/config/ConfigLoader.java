@@ -31,7 +31,7 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> TOP_LEVEL_KEYS = Set.of(
-            "listenport", "unixsocket", "secret", "storedir", "uploadsubdir", "loglevel",
+            "listenport", "unixsocket", "secret", "previoussecrets", "storedir", "uploadsubdir", "loglevel",
             "maxuploadsize", "dialects", "fsync", "accesslog", "logformat", "minfreespace",
             "readtimeout", "shutdowngrace", "maxconnections", "metricslisten", "expireafter",
             "storagequota", "dailyquotaperuser", "metronomedeletesecret", "storage", "s3");
@@ -111,6 +111,7 @@ public final class ConfigLoader {
         return new Config(
                 listen,
                 secret,
+                previousSecrets(c.get("previoussecrets")),
                 storeDir,
                 sub,
                 level,
@@ -152,6 +153,16 @@ public final class ConfigLoader {
                 bool(t, "pathstyle", false),
                 Optional.ofNullable(t.get("accesskey")).map(Object::toString).filter(s -> !s.isEmpty()),
                 Optional.ofNullable(t.get("secretkey")).map(Object::toString).filter(s -> !s.isEmpty())));
+    }
+
+    private static List<String> previousSecrets(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list) || list.stream().anyMatch(o -> !(o instanceof String s) || s.isEmpty())) {
+            throw new ConfigException("previousSecrets must be a list of non-empty strings");
+        }
+        return list.stream().map(String.class::cast).toList();
     }
 
     private static Set<Dialect> dialects(Object value) {

@@ -93,6 +93,9 @@ public final class JwtVerifier {
         if (v instanceof Number n) {
             return Optional.of(n.longValue());
         }
+        if (v instanceof java.util.Date d) { // Nimbus turns the registered exp/iat claims into Dates
+            return Optional.of(d.getTime() / 1000);
+        }
         return Optional.empty();
     }
 
