@@ -138,7 +138,8 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String relative = rawPath.substring(prefix.length());
-        if (relative.isEmpty()) {
+        boolean readOnly = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+        if (relative.isEmpty() || (readOnly && relative.endsWith("/"))) {
             reject(req, start, Rejection.of(403, Rejection.Reason.NOT_A_FILE, "no listing"), false);
             return;
         }
