@@ -3,7 +3,6 @@ package org.prosodyfiler.storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -49,29 +48,31 @@ public final class FileStore implements Store {
     private final long minFreeSpace;
     private final boolean xattrs;
     private final java.nio.file.FileStore fileSystem;
-    private final FileChannel lockChannel;
-    private final FileLock processLock;
 
     /**
      * Opens (creating if needed) the store. Fails with an IOException the caller reports as a
      * config problem when the directory cannot be created or written.
      */
     public FileStore(Path storeDir, boolean fsync, long minFreeSpace) throws IOException {
+        this(storeDir, fsync, minFreeSpace, true);
+    }
+
+    /** {@code tryXattrs} false forces the sidecar metadata (file systems without user xattrs). */
+    FileStore(Path storeDir, boolean fsync, long minFreeSpace, boolean tryXattrs) throws IOException {
         Files.createDirectories(storeDir);
         this.root = storeDir.toRealPath();
         Path internal = root.resolve(PathDecoder.RESERVED);
         this.tmpRoot = internal.resolve("tmp");
         this.metaDir = internal.resolve("meta");
         Files.createDirectories(tmpRoot);
-        // Each process works in its own temp dir, held by a lock: recover() at startup then knows
-        // which temp dirs belong to dead processes, even if two servers share one store by mistake.
-        this.tmpDir = Files.createDirectories(tmpRoot.resolve(UUID.randomUUID().toString()));
-        this.lockChannel = FileChannel.open(tmpDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        this.processLock = lockChannel.lock();
+        // Each process works in its own temp dir named after its pid and start time: recover() at
+        // startup then knows which temp dirs belong to dead processes, even if two servers share a
+        // store by mistake. (No lock file: an open file would keep a read-only remount from working.)
+        this.tmpDir = Files.createDirectories(tmpRoot.resolve(ProcessTag.current() + "-" + UUID.randomUUID()));
         this.fsync = fsync;
         this.minFreeSpace = minFreeSpace;
         this.fileSystem = Files.getFileStore(root);
-        this.xattrs = probeXattrs();
+        this.xattrs = tryXattrs && probeXattrs();
         if (!xattrs) {
             log.info("{}: no user extended attributes on this file system, keeping metadata in {}", root, metaDir);
         }
@@ -159,10 +160,10 @@ public final class FileStore implements Store {
 
         @Override
         public StoredFile commit() throws StoreException {
-            if (written != size) {
-                throw new StoreException(StoreException.Kind.INCOMPLETE, "got " + written + " of " + size + " bytes");
-            }
             try {
+                if (written != size) {
+                    throw new StoreException(StoreException.Kind.INCOMPLETE, "got " + written + " of " + size + " bytes");
+                }
                 if (fsync) {
                     channel.force(true);
                 }
@@ -332,22 +333,7 @@ public final class FileStore implements Store {
     }
 
     private static boolean ownerIsGone(Path dir) {
-        Path lockFile = dir.resolve(".lock");
-        if (!Files.exists(lockFile)) {
-            return true;
-        }
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                return false;
-            }
-            l.release();
-            return true;
-        } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
+        return !ProcessTag.isAlive(dir.getFileName().toString());
     }
 
     private static int deleteTree(Path dir) throws IOException {
@@ -389,12 +375,7 @@ public final class FileStore implements Store {
 
     @Override
     public void close() throws IOException {
-        try {
-            processLock.release();
-            lockChannel.close();
-        } finally {
-            deleteTree(tmpDir);
-        }
+        deleteTree(tmpDir);
     }
 
     // --- metadata -------------------------------------------------------------------------
