@@ -113,11 +113,10 @@ public final class FilerServer implements AutoCloseable {
             Channel ch = b.bind(address).syncUninterruptibly().channel();
             log.debug("transport: {}", epoll ? "epoll" : "nio");
             return new FilerServer(boss, workers, ch, listen, limiter);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // bind failures arrive as checked exceptions thrown sneakily by sync()
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IOException("cannot listen on " + listen + ": " + cause.getMessage(), cause);
+            throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
     }
 
