@@ -10,6 +10,7 @@ import org.prosodyfiler.protocol.Dialect;
  * The whole configuration, immutable, built once at startup by {@link ConfigLoader}.
  * Every key of the Go original keeps its name and meaning; the rest are ours, with safe defaults.
  *
+ * @param evictOldest when the storage quota is reached, delete the oldest files instead of refusing uploads
  * @param previousSecrets older secrets still accepted while the XMPP server's secret is rotated
  * @param uploadSubDir URL prefix without leading slash, with a trailing slash ("upload/"), or "" for the root
  */
@@ -32,7 +33,9 @@ public record Config(
         Optional<ListenAddress> metricsListen,
         Optional<Duration> expireAfter,
         long storageQuota,
+        boolean evictOldest,
         long dailyQuotaPerUser,
+        Duration sweepInterval,
         Optional<String> metronomeDeleteSecret,
         Storage storage,
         Optional<S3Settings> s3) {

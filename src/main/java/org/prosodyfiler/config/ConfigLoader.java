@@ -34,7 +34,7 @@ public final class ConfigLoader {
             "listenport", "unixsocket", "secret", "previoussecrets", "storedir", "uploadsubdir", "loglevel",
             "maxuploadsize", "dialects", "fsync", "accesslog", "logformat", "minfreespace",
             "readtimeout", "shutdowngrace", "maxconnections", "metricslisten", "expireafter",
-            "storagequota", "dailyquotaperuser", "metronomedeletesecret", "storage", "s3");
+            "storagequota", "storagequotapolicy", "dailyquotaperuser", "sweepinterval", "metronomedeletesecret", "storage", "s3");
     private static final Set<String> S3_KEYS = Set.of(
             "endpoint", "region", "bucket", "prefix", "pathstyle", "accesskey", "secretkey");
 
@@ -127,7 +127,9 @@ public final class ConfigLoader {
                 metrics,
                 expireAfter,
                 Sizes.bytes("storageQuota", c.getOrDefault("storagequota", 0L)),
+                evictOldest(string(c, "storagequotapolicy", "refuse")),
                 Sizes.bytes("dailyQuotaPerUser", c.getOrDefault("dailyquotaperuser", 0L)),
+                Sizes.duration("sweepInterval", c.getOrDefault("sweepinterval", "10m")),
                 Optional.ofNullable(c.get("metronomedeletesecret")).map(Object::toString).filter(s -> !s.isEmpty()),
                 storage,
                 s3);
@@ -153,6 +155,14 @@ public final class ConfigLoader {
                 bool(t, "pathstyle", false),
                 Optional.ofNullable(t.get("accesskey")).map(Object::toString).filter(s -> !s.isEmpty()),
                 Optional.ofNullable(t.get("secretkey")).map(Object::toString).filter(s -> !s.isEmpty())));
+    }
+
+    private static boolean evictOldest(String policy) {
+        return switch (policy.toLowerCase(Locale.ROOT)) {
+            case "refuse" -> false;
+            case "evict-oldest" -> true;
+            default -> throw new ConfigException("storageQuotaPolicy must be \"refuse\" or \"evict-oldest\" (got \"" + policy + "\")");
+        };
     }
 
     private static List<String> previousSecrets(Object value) {

@@ -186,6 +186,7 @@ final class UploadExchange implements FilerHandler.Exchange {
                     if (upload != null) {
                         upload.abort();
                     }
+                    services.lifecycle().onFailed(grant);
                     finishOnWorker();
                     loop.execute(() -> answer(499, Optional.empty()));
                     return;
@@ -243,6 +244,7 @@ final class UploadExchange implements FilerHandler.Exchange {
         if (upload != null) {
             upload.abort();
         }
+        services.lifecycle().onFailed(grant);
         finishOnWorker();
         releaseQueue();
         Rejection r = switch (e.kind()) {

@@ -48,6 +48,10 @@ public final class Lifecycle {
         quotas.onStored(f, grant, now);
     }
 
+    public void onFailed(UploadGrant grant) {
+        quotas.onFailed(grant);
+    }
+
     public void onDeleted(StoredFile f) {
         quotas.onDeleted(f);
     }

@@ -13,6 +13,9 @@ public interface Quotas {
 
     void onStored(StoredFile file, UploadGrant grant, Instant now);
 
+    /** The upload that {@link #admit} let in did not complete: release what it reserved. */
+    void onFailed(UploadGrant grant);
+
     void onDeleted(StoredFile file);
 
     Quotas NONE = new Quotas() {
@@ -23,6 +26,10 @@ public interface Quotas {
 
         @Override
         public void onStored(StoredFile file, UploadGrant grant, Instant now) {
+        }
+
+        @Override
+        public void onFailed(UploadGrant grant) {
         }
 
         @Override
