@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/install-test-deps.sh
 JAVA_HOME=$(bin/find-jdk); export JAVA_HOME
+# Tests create files with non-ASCII names; Java needs a UTF-8 locale for that (CI may have none).
+locale charmap 2>/dev/null | grep -qi 'utf-\?8' || export LC_ALL=C.UTF-8
 export MAVEN_OPTS="${MAVEN_OPTS:-} $(bin/maven-opts)"
 echo "test.sh: using JDK at $JAVA_HOME"
 ./mvnw -B -ntp verify "$@"

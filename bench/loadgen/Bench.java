@@ -36,22 +36,27 @@ public final class Bench {
 
     private Bench(Options opt) throws IOException {
         this.opt = opt;
+        this.work = opt.workdir() != null ? Files.createDirectories(opt.workdir())
+                : Files.createTempDirectory(Path.of("/tmp"), "pf-bench-");
+        this.storeFs = Files.getFileStore(work).type() + " (" + work.getParent() + ")";
         this.nginx = new Servers.Nginx(opt.nginx(), "nginx");
         if (opt.oursIsNginx()) {
             this.ours = new Servers.Nginx(opt.nginx(), "prosody-filer");
         } else if (opt.launcher() != null) {
+            // The launcher rebuilds the jar when sources are newer than it. The bench measures one
+            // fixed jar, so it runs a private copy dated in the future: an edit in the checkout
+            // during a run must not start a Maven build inside a measured server start.
+            Path copy = work.resolve("prosody-filer.jar");
+            Files.copy(opt.jar(), copy);
+            Files.setLastModifiedTime(copy, java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().plus(java.time.Duration.ofDays(3650))));
             Map<String, String> env = new TreeMap<>();
-            if (opt.jar() != null) {
-                env.put("PROSODY_FILER_JAR", opt.jar().toString());
-            }
+            env.put("PROSODY_FILER_JAR", copy.toString());
             env.put("JAVA_HOME", Path.of(opt.java()).getParent().getParent().toString());
             this.ours = new Servers.Ours(List.of(opt.launcher().toString()), env);
         } else {
             this.ours = new Servers.Ours(List.of(opt.java(), "-jar", opt.jar().toString()), Map.of());
         }
-        this.work = opt.workdir() != null ? Files.createDirectories(opt.workdir())
-                : Files.createTempDirectory(Path.of("/tmp"), "pf-bench-");
-        this.storeFs = Files.getFileStore(work).type() + " (" + work.getParent() + ")";
     }
 
     private final String storeFs;
@@ -137,7 +142,7 @@ public final class Bench {
         if (jar == null) {
             jar = root.resolve("target/prosody-filer.jar").toAbsolutePath();
         }
-        if (!oursIsNginx && launcher == null && !Files.isRegularFile(jar)) {
+        if (!oursIsNginx && !Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(jar + " is missing: build it (./mvnw -DskipTests package) or pass --jar");
         }
         if (!Files.isExecutable(Path.of(nginx))) {
@@ -148,17 +153,20 @@ public final class Bench {
 
     private int runAll() throws Exception {
         long t0 = System.nanoTime();
+        String loadBefore = loadAverage();
         List<Scenario> scenarios = Scenario.all(opt.quick()).stream()
                 .filter(s -> opt.only().isEmpty() || opt.only().contains(s.group())).toList();
         try {
+            prime();
             for (Scenario s : scenarios) {
                 for (int rep = 0; rep < opt.repeat(); rep++) {
                     // Alternate who goes first so drift (page cache, thermal, noisy neighbours) hits both.
                     List<Servers.Target> order = rep % 2 == 0 ? List.of(ours, nginx) : List.of(nginx, ours);
                     for (Servers.Target t : order) {
+                        long started = System.nanoTime();
                         Result r = runOnce(s, t, rep);
                         add(s, t.label(), r);
-                        progress(s, t.label(), rep, r);
+                        progress(s, t.label(), rep, r, (System.nanoTime() - started) / 1e9);
                     }
                     if (s.withDd()) {
                         add(s, "dd pipe→file", dd(s, true));
@@ -170,7 +178,7 @@ public final class Bench {
             deleteTree(work);
         }
         double minutes = (System.nanoTime() - t0) / 60e9;
-        String report = new Report(scenarios, results, header(minutes), ours.label(), nginx.label(), stopTimes).markdown();
+        String report = new Report(scenarios, results, header(minutes, loadBefore, loadAverage()), ours.label(), nginx.label(), stopTimes).markdown();
         System.out.println(report);
         if (opt.out() != null) {
             Files.writeString(opt.out(), report + "\n");
@@ -184,13 +192,29 @@ public final class Bench {
         return 0;
     }
 
+    /**
+     * One untimed start and stop of our server before anything is measured: the launcher creates
+     * its class-data-sharing archive on the first start, which is a one-off, not a startup cost.
+     */
+    private void prime() throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(work.resolve("prime"));
+        Servers.Running r = ours.spawn(dir, 0);
+        try {
+            ours.awaitReady(r, secondsToNanos(120));
+            noteJvm(ours, r);
+        } finally {
+            r.stop();
+            deleteTree(dir);
+        }
+    }
+
     private void add(Scenario s, String server, Result r) {
         results.computeIfAbsent(s.title(), k -> new LinkedHashMap<>())
                 .computeIfAbsent(server, k -> new ArrayList<>()).add(r);
     }
 
-    private static void progress(Scenario s, String server, int rep, Result r) {
-        System.err.printf("bench: %-45s %-14s #%d  %s%n", s.title(), server, rep + 1,
+    private static void progress(Scenario s, String server, int rep, Result r, double seconds) {
+        System.err.printf("bench: %-45s %-14s #%d (%4.1f s)  %s%n", s.title(), server, rep + 1, seconds,
                 Double.isNaN(r.value()) ? "FAILED " + r.errors()
                         : String.format("%.1f %s, p99 %.2f ms, cpu %.3g, rss %.0f MiB, gen %.2f s, errors %d",
                         r.value(), s.kind() == Scenario.Kind.STARTUP ? "ms" : s.perRequest() ? "req/s" : "MiB/s",
@@ -208,7 +232,11 @@ public final class Bench {
             r = t.spawn(dir, 0);
             int port = t.awaitReady(r, secondsToNanos(90));
             noteJvm(t, r);
-            return load(s, r, port);
+            Result result = load(s, r, port);
+            if (result.errorCount() > 0) {
+                System.err.println("bench: " + t.label() + " log tail after errors " + result.errors() + ":\n" + r.logTail(20));
+            }
+            return result;
         } catch (IOException | RuntimeException e) {
             System.err.println("bench: " + s.title() + " / " + t.label() + " failed: " + e.getMessage());
             return Result.failed("run failed");
@@ -234,6 +262,11 @@ public final class Bench {
         }
     }
 
+    /**
+     * Preloads what the scenario reads, then warms the server up with an untimed load of the same
+     * kind (a JVM server is measured in steady state, as it runs in production; the cold case is
+     * the startup scenario), then measures.
+     */
     private Result load(Scenario s, Servers.Running r, int port) throws IOException {
         Req.Factory f = new Req.Factory(Servers.SECRET, port, SEED + fileCounter);
         Engine engine = new Engine(port, pattern, secondsToNanos(30));
@@ -243,20 +276,15 @@ public final class Bench {
         int conns = s.conns();
         switch (s.kind()) {
             case PUT_MANY -> {
-                Req[] reqs = new Req[s.count()];
-                for (int i = 0; i < reqs.length; i++) {
-                    long n = fileCounter++;
-                    reqs[i] = f.put(f.newPath("file-" + n + ".bin"), s.size(), Pattern.shiftOf(n));
-                }
-                src = list(reqs);
+                src = list(uploads(f, s.count(), s.size()));
+                engine.run(timedUploads(f, s.size(), warmSeconds(5)), conns, System.nanoTime() + hardLimit, pre);
             }
             case PUT_PER_CONN -> {
-                Req[][] reqs = new Req[conns][s.count()];
-                for (Req[] perConn : reqs) {
-                    for (int i = 0; i < perConn.length; i++) {
-                        long n = fileCounter++;
-                        perConn[i] = f.put(f.newPath("big-" + n + ".bin"), s.size(), Pattern.shiftOf(n));
-                    }
+                int warmConns = Math.min(conns, 4);
+                warm(engine, uploads(f, warmConns, Math.min(s.size(), 16 * Scenario.MiB)), warmConns, hardLimit, pre);
+                Req[][] reqs = new Req[conns][];
+                for (int c = 0; c < conns; c++) {
+                    reqs[c] = uploads(f, s.count(), s.size());
                 }
                 src = perConn(reqs);
             }
@@ -269,15 +297,16 @@ public final class Bench {
                     gets[i] = f.get(path, s.size(), Pattern.shiftOf(n), false);
                     checked[i] = f.get(path, s.size(), Pattern.shiftOf(n), true);
                 }
-                engine.run(list(puts), Math.min(conns, puts.length), System.nanoTime() + hardLimit, pre);
+                warm(engine, puts, conns, hardLimit, pre);
+                engine.run(cycleLater(gets, checked, warmSeconds(10)).get(), conns, System.nanoTime() + hardLimit, pre);
                 return measure(s, r, engine, cycleLater(gets, checked, s.seconds()), conns, hardLimit, pre);
             }
             case GET_PER_CONN -> {
                 long n = fileCounter++;
                 String path = f.newPath("large-" + n + ".bin");
-                engine.run(list(new Req[] {f.put(path, s.size(), Pattern.shiftOf(n))}), 1,
-                        System.nanoTime() + hardLimit, pre);
                 Req get = f.get(path, s.size(), Pattern.shiftOf(n), true);
+                warm(engine, new Req[] {f.put(path, s.size(), Pattern.shiftOf(n))}, 1, hardLimit, pre);
+                warm(engine, new Req[] {get}, 1, hardLimit, pre);
                 Req[][] reqs = new Req[conns][s.downloads()];
                 for (Req[] perConn : reqs) {
                     java.util.Arrays.fill(perConn, get);
@@ -287,6 +316,41 @@ public final class Bench {
             default -> throw new IllegalStateException(s.kind().toString());
         }
         return measure(s, r, engine, () -> src, conns, hardLimit, pre);
+    }
+
+    /**
+     * Untimed warm-up length for the small-request scenarios. On a busy 2-core box the JIT of a
+     * fresh JVM needs about 10-15 s of this load before CPU per request settles.
+     */
+    private double warmSeconds(double full) {
+        return opt.quick() ? 0.5 : full;
+    }
+
+    /** Fresh uploads, made on demand, until the time is up (warm-up only: MACs cost generator CPU). */
+    private Engine.Source timedUploads(Req.Factory f, long size, double seconds) {
+        long stopAt = System.nanoTime() + secondsToNanos(seconds);
+        return c -> {
+            if (System.nanoTime() >= stopAt) {
+                return null;
+            }
+            long n = fileCounter++;
+            return f.put(f.newPath("warm-" + n + ".bin"), size, Pattern.shiftOf(n));
+        };
+    }
+
+    /** Unique uploads of the given size, MACs computed up front. */
+    private Req[] uploads(Req.Factory f, int count, long size) {
+        Req[] reqs = new Req[count];
+        for (int i = 0; i < count; i++) {
+            long n = fileCounter++;
+            reqs[i] = f.put(f.newPath("file-" + n + ".bin"), size, Pattern.shiftOf(n));
+        }
+        return reqs;
+    }
+
+    /** An untimed run (preload or warm-up); its failures still count, as "preload ..." errors. */
+    private static void warm(Engine engine, Req[] reqs, int conns, long hardLimit, Recorder pre) throws IOException {
+        engine.run(list(reqs), Math.min(conns, reqs.length), System.nanoTime() + hardLimit, pre);
     }
 
     private Result measure(Scenario s, Servers.Running r, Engine engine, java.util.function.Supplier<Engine.Source> src,
@@ -412,16 +476,29 @@ public final class Bench {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private String header(double minutes) throws IOException, InterruptedException {
+    /** The 1-minute load average: other work on the machine skews every number, so the report says how busy it was. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private String header(double minutes, String loadBefore, String loadAfter) throws IOException, InterruptedException {
         StringBuilder h = new StringBuilder();
         String mode = opt.quick() ? "quick (smoke) mode" : "full run";
         h.append("### prosody-filer vs nginx: ").append(mode).append(", ")
                 .append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))).append("\n\n");
         h.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs (")
                 .append(cpuModel()).append("), ").append(memGiB()).append(" GiB RAM, Linux ")
-                .append(System.getProperty("os.version")).append("; stores on ").append(storeFs).append("\n");
+                .append(System.getProperty("os.version")).append("; stores on ").append(storeFs)
+                .append("; load average ").append(loadBefore).append(" before, ").append(loadAfter)
+                .append(" after (the bench alone adds about 1-2)\n");
         h.append("- ").append(opt.repeat()).append(" repeat(s), interleaved (the server that goes first alternates);")
-                .append(" every run starts a fresh server with an empty store; cells are median (min..max). Took ")
+                .append(" every run starts a fresh server with an empty store and warms it up before the measured window"
+                        + " (untimed load of the same kind: " + (opt.quick() ? "0.5 s" : "5 s of uploads for put-small, 10 s of GETs for get-small")
+                        + ", one upload/download for the large ones); cells are median (min..max). Took ")
                 .append(String.format("%.1f", minutes)).append(" min.\n");
         if (opt.oursIsNginx()) {
             h.append("- **Wiring check: the `prosody-filer` rows are a second nginx (--ours-nginx).**\n");

@@ -13,7 +13,7 @@ final class Blocking {
 
     /** Sends a body-less request; returns the status, or -1 if nothing answered. */
     static int status(int port, String request) {
-        return exchange(port, new Req(request.getBytes(StandardCharsets.US_ASCII), 0, 0, 0, -1, 0, false), null);
+        return exchange(port, new Req("", request.getBytes(StandardCharsets.US_ASCII), 0, 0, 0, -1, 0, false), null);
     }
 
     /** Sends the request (body from the pattern); returns the status, or -1 if nothing answered. */

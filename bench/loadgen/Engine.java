@@ -263,11 +263,32 @@ final class Engine {
             throw io;
         }
         if (c.req != null) {
-            rec.error(e instanceof IOException ? "io" : "bad response");
+            String early = e instanceof IOException ? earlyStatus(c) : "";
+            rec.error((e instanceof IOException ? "io" : "bad response") + early);
             c.req = null;
         }
         close(c);
         reconnect(c);
+    }
+
+    /**
+     * A server that rejects an upload may answer and close while the body is still being sent; the
+     * write then fails. If the answer is still readable, name its status in the error.
+     */
+    private String earlyStatus(Conn c) {
+        if (c.ch == null || c.resp.started()) {
+            return c.resp.status > 0 ? " after HTTP " + c.resp.status : "";
+        }
+        try {
+            readBuf.clear();
+            if (c.ch.read(readBuf) > 0) {
+                readBuf.flip();
+                c.resp.feed(readBuf);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // nothing readable: the plain "io" error stands
+        }
+        return c.resp.status > 0 ? " after HTTP " + c.resp.status : "";
     }
 
     /** Opens a new connection for this slot (the source decides whether it gets any work). */

@@ -9,6 +9,7 @@ import javax.crypto.spec.SecretKeySpec;
  * One HTTP request the load generator sends, with what it expects back. Request heads are
  * built before the load window so the measured loop only writes bytes.
  *
+ * @param path        upload path below /upload/ (decoded form, as signed)
  * @param head        request line and headers, CRLF-terminated
  * @param bodyLen     upload body length (0 for GET)
  * @param bodyShift   {@link Pattern} shift of the upload body
@@ -17,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
  * @param expectShift GET: pattern shift of the expected body
  * @param verify      GET: compare the body byte for byte
  */
-record Req(byte[] head, long bodyLen, long bodyShift, int expectStatus, long expectLen, long expectShift,
+record Req(String path, byte[] head, long bodyLen, long bodyShift, int expectStatus, long expectLen, long expectShift,
            boolean verify) {
 
     /** Builds PUT/GET requests the way a Prosody v1 slot looks: /upload/&lt;uuid&gt;/&lt;name&gt;?v=&lt;mac&gt;. */
@@ -56,12 +57,12 @@ record Req(byte[] head, long bodyLen, long bodyShift, int expectStatus, long exp
                     + "Host: " + hostHeader + "\r\n"
                     + "Content-Type: application/octet-stream\r\n"
                     + "Content-Length: " + size + "\r\n\r\n";
-            return new Req(head.getBytes(StandardCharsets.US_ASCII), size, shift, 201, -1, 0, false);
+            return new Req(path, head.getBytes(StandardCharsets.US_ASCII), size, shift, 201, -1, 0, false);
         }
 
         Req get(String path, long size, long shift, boolean verify) {
             String head = "GET /upload/" + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n\r\n";
-            return new Req(head.getBytes(StandardCharsets.US_ASCII), 0, 0, 200, size, shift, verify);
+            return new Req(path, head.getBytes(StandardCharsets.US_ASCII), 0, 0, 200, size, shift, verify);
         }
     }
 }

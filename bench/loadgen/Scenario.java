@@ -35,8 +35,8 @@ record Scenario(String group, String title, Kind kind, int conns, int count, lon
             s.add(new Scenario("get-small", "get-small: 1,000 × 4 KiB round-robin, 64 conns, 10 s", Kind.GET_CYCLE, 64, 1_000, 4 * KiB, 10, 0, false));
             s.add(new Scenario("put-large", "put-large: 1 × 1 GiB", Kind.PUT_PER_CONN, 1, 1, GiB, 0, 0, true));
             s.add(new Scenario("put-large", "put-large: 16 × 64 MiB concurrent", Kind.PUT_PER_CONN, 16, 1, 64 * MiB, 0, 0, false));
-            s.add(new Scenario("get-large", "get-large: 1 GiB, 1 client × 3", Kind.GET_PER_CONN, 1, 1, GiB, 0, 3, false));
-            s.add(new Scenario("get-large", "get-large: 1 GiB, 4 clients × 2", Kind.GET_PER_CONN, 4, 1, GiB, 0, 2, false));
+            s.add(new Scenario("get-large", "get-large: 1 GiB, 1 client × 2", Kind.GET_PER_CONN, 1, 1, GiB, 0, 2, false));
+            s.add(new Scenario("get-large", "get-large: 1 GiB, 4 clients × 1", Kind.GET_PER_CONN, 4, 1, GiB, 0, 1, false));
             s.add(new Scenario("memory", "memory: 200 × 20 MiB concurrent", Kind.PUT_PER_CONN, 200, 1, 20 * MiB, 0, 0, false));
             s.add(new Scenario("memory", "memory: 20 × 20 MiB concurrent", Kind.PUT_PER_CONN, 20, 1, 20 * MiB, 0, 0, false));
         } else {

@@ -1,13 +1,85 @@
 package org.prosodyfiler.cli;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.prosodyfiler.config.Config;
+import org.prosodyfiler.config.Sizes;
+import org.prosodyfiler.ops.Lifecycle;
+import org.prosodyfiler.ops.Quotas;
+import org.prosodyfiler.storage.Store;
+import org.prosodyfiler.storage.StoredFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
-@Command(name = "purge", description = "Not yet available.")
+/**
+ * Deletes old files, the job the Go original's README gives to cron. Dry run unless --delete:
+ * it prints what it would delete and how many bytes that frees.
+ */
+@Command(name = "purge", mixinStandardHelpOptions = true,
+        description = "Delete expired files (expireAfter, JWT expires) or files older than --older-than. Dry run unless --delete.")
 final class PurgeCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--older-than", description = "Age such as 28d or 12h (default: the config's expireAfter).")
+    String olderThan;
+
+    @Option(names = "--owner", description = "Only files of this uploader (JWT sub or ejabberd's SHA-1 user directory): \"delete everything of this account\".")
+    String owner;
+
+    @Option(names = "--delete", description = "Really delete (default: only show what would be deleted).")
+    boolean delete;
+
+    @Option(names = "--quiet", description = "Do not list each file, only the totals.")
+    boolean quiet;
+
     @Override
     public Integer call() {
-        System.err.println("purge: not implemented yet");
-        return 1;
+        return AdminContext.run(() -> {
+            Config config = AdminContext.config(main.config);
+            Optional<Duration> age = olderThan != null ? Optional.of(Sizes.duration("--older-than", olderThan)) : config.expireAfter();
+            Lifecycle rules = new Lifecycle(age, Quotas.NONE);
+            Instant now = Instant.now();
+            List<StoredFile> victims = new ArrayList<>();
+            long[] scanned = {0};
+            try (Store store = AdminContext.store(config)) {
+                store.forEach(f -> {
+                    if (++scanned[0] % 10_000 == 0) {
+                        System.err.printf("... %d files scanned, %d selected%n", scanned[0], victims.size());
+                    }
+                    boolean selected = owner != null
+                            ? f.meta().owner().filter(owner::equals).isPresent() || f.path().firstSegment().equals(owner)
+                            : rules.isExpired(f, now);
+                    if (selected) {
+                        victims.add(f);
+                    }
+                });
+                long bytes = 0;
+                int done = 0;
+                for (StoredFile f : victims) {
+                    if (!quiet) {
+                        System.out.printf("%s %s (%d bytes, %s)%n", delete ? "delete" : "would delete", f.path(), f.size(), f.lastModified());
+                    }
+                    if (!delete || store.delete(f.path())) {
+                        bytes += f.size();
+                        done++;
+                    }
+                    if (delete && done % 10_000 == 0 && done > 0) {
+                        System.err.printf("... %d of %d deleted%n", done, victims.size());
+                    }
+                }
+                if (delete) {
+                    store.pruneEmptyDirectories();
+                }
+                System.out.printf("%s %d of %d files, %d bytes (%s)%s%n", delete ? "deleted" : "would delete", done, scanned[0],
+                        bytes, StatsCommand.human(bytes), delete ? "" : "; run again with --delete to delete them");
+            }
+            return 0;
+        });
     }
 }

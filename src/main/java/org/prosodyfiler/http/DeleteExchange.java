@@ -58,7 +58,7 @@ final class DeleteExchange implements FilerHandler.Exchange {
             } else {
                 var res = handler.emptyResponse(HttpResponseStatus.NO_CONTENT);
                 res.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH); // none on 204
-                handler.respond(request, res, start, Optional.empty(), 0, false);
+                handler.respond(request, res, start, Optional.empty(), 0, FilerHandler.After.KEEP_ALIVE);
             }
         });
     }

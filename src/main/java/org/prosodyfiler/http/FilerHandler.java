@@ -86,8 +86,7 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (skippingBody && msg instanceof HttpContent c) {
-            skippingBody = !(c instanceof LastHttpContent);
-            c.release();
+            skip(c);
             return;
         }
         if (current != null || !backlog.isEmpty()) {
@@ -130,7 +129,7 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         if (method.equals(HttpMethod.OPTIONS)) {
             FullHttpResponse res = emptyResponse(HttpResponseStatus.OK);
             res.headers().set(HttpHeaderNames.ALLOW, common.allowedMethods());
-            respond(req, res, start, Optional.empty(), 0, false);
+            respond(req, res, start, Optional.empty(), 0, After.KEEP_ALIVE);
             return;
         }
         if (!rawPath.startsWith(prefix)) {
@@ -162,7 +161,8 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         } else {
             FullHttpResponse res = errorResponse(Rejection.of(405, Rejection.Reason.METHOD, "method not allowed"));
             res.headers().set(HttpHeaderNames.ALLOW, common.allowedMethods());
-            respond(req, res, start, Optional.of(Rejection.of(405, Rejection.Reason.METHOD, "method " + method + " not allowed")), 0, hasBody(req));
+            respond(req, res, start, Optional.of(Rejection.of(405, Rejection.Reason.METHOD, "method " + method + " not allowed")), 0,
+                    afterUnreadBody(req, false));
         }
     }
 
@@ -172,8 +172,7 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         while (current == null && !backlog.isEmpty()) {
             Object next = backlog.poll();
             if (next instanceof HttpContent c && skippingBody) {
-                skippingBody = !(c instanceof LastHttpContent);
-                c.release();
+                skip(c);
                 continue;
             }
             dispatch(next);
@@ -213,18 +212,49 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         return res;
     }
 
+    /** What happens to the connection after a response. */
+    enum After {
+        KEEP_ALIVE,
+        /** Close once the response is written: nothing more can be read safely. */
+        CLOSE,
+        /**
+         * Answer now, then read and drop the rest of the body the client is still sending, then
+         * close. Closing straight away would make the kernel reset the connection while the client
+         * is still writing, and many clients then never see our answer (a 409, a 507).
+         */
+        DRAIN_THEN_CLOSE
+    }
+
+    /** Most bytes of an unwanted body we read before cutting the connection anyway. */
+    static final long DRAIN_LIMIT = 64L << 20;
+    private boolean closeAfterBody;
+    private long drained;
+
     /** Answers with an error and logs it once, at warn (client errors) or error (ours). */
     void reject(HttpRequest req, long start, Rejection r, boolean close) {
-        respond(req, errorResponse(r), start, Optional.of(r), 0, close || hasBody(req));
+        respond(req, errorResponse(r), start, Optional.of(r), 0, close ? After.CLOSE : afterUnreadBody(req, false));
     }
 
     /**
-     * Writes a complete response and finishes the exchange. {@code close}: the connection cannot
-     * be reused, typically because an unread request body follows.
+     * How to treat a request body we did not take: small ones are read and dropped on a
+     * connection that stays open; big or chunked ones are drained and the connection closed;
+     * a client waiting for "100 Continue" that we never sent will send nothing, so close.
      */
-    void respond(HttpRequest req, HttpResponse res, long start, Optional<Rejection> rejection, long bytesIn, boolean close) {
-        boolean keepAlive = !close && HttpUtil.isKeepAlive(req);
-        if (!keepAlive) {
+    static After afterUnreadBody(HttpRequest req, boolean continueSent) {
+        long length = HttpUtil.getContentLength(req, 0L);
+        if (length > 0 && HttpUtil.is100ContinueExpected(req) && !continueSent) {
+            return After.CLOSE;
+        }
+        if (HttpUtil.isTransferEncodingChunked(req) || length > SWALLOW_LIMIT) {
+            return After.DRAIN_THEN_CLOSE;
+        }
+        return After.KEEP_ALIVE;
+    }
+
+    /** Writes a complete response and finishes the exchange. */
+    void respond(HttpRequest req, HttpResponse res, long start, Optional<Rejection> rejection, long bytesIn, After after) {
+        After a = after == After.KEEP_ALIVE && !HttpUtil.isKeepAlive(req) ? After.CLOSE : after;
+        if (a != After.KEEP_ALIVE) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -232,12 +262,35 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         ChannelFuture f = ctx.writeAndFlush(res);
         long bytesOut = HttpUtil.getContentLength(res, 0L);
         logged(req, res.status().code(), start, rejection, bytesIn, bytesOut);
-        completeOn(f, keepAlive);
+        complete(f, a);
     }
 
     /** After the last write of a response: close, or take the next request. */
     void completeOn(ChannelFuture lastWrite, boolean keepAlive) {
-        if (!keepAlive) {
+        complete(lastWrite, keepAlive ? After.KEEP_ALIVE : After.CLOSE);
+    }
+
+    private void complete(ChannelFuture lastWrite, After after) {
+        if (after == After.DRAIN_THEN_CLOSE) {
+            current = null;
+            skippingBody = true;
+            closeAfterBody = true;
+            backlog.forEach(ReferenceCountUtil::release);
+            backlog.clear();
+            lastWrite.addListener(f -> {
+                if (!f.isSuccess()) {
+                    ctx.close();
+                }
+            });
+            // Never wait long for a body we do not want.
+            ctx.executor().schedule(() -> ctx.close(), services.config().readTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (!ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+                ctx.read();
+            }
+            return;
+        }
+        if (after == After.CLOSE) {
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             current = new Exchange() { }; // nothing more is read on this connection
             backlog.forEach(ReferenceCountUtil::release);
@@ -268,17 +321,15 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
     /** Above this, a body we do not want is not worth reading just to keep the connection. */
     private static final long SWALLOW_LIMIT = 1 << 20;
 
-    /**
-     * Whether answering before reading the body must close the connection: the body is big or
-     * of unknown length, or the client waits for "100 Continue" and may never send it (then the
-     * next bytes could be a body or a request: only closing is unambiguous). Small bodies are
-     * read and dropped so the client surely sees our answer rather than a reset.
-     */
-    static boolean hasBody(HttpRequest req) {
-        long length = HttpUtil.getContentLength(req, 0L);
-        return HttpUtil.isTransferEncodingChunked(req)
-                || length > SWALLOW_LIMIT
-                || (length > 0 && HttpUtil.is100ContinueExpected(req));
+    /** Drops one part of a body we did not take; closes when a drained body ends or grows too big. */
+    private void skip(HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        drained += c.content().readableBytes();
+        c.release();
+        skippingBody = !last;
+        if (closeAfterBody && (last || drained > DRAIN_LIMIT)) {
+            ctx.close();
+        }
     }
 
     /** The path of a request target, without query; absolute-form targets lose scheme and host. */

@@ -61,6 +61,7 @@ final class UploadExchange implements FilerHandler.Exchange {
     private boolean bodyComplete;
     private boolean paused;
     private boolean answered;
+    private boolean continueSent;
     private long received;
 
     // Worker only.
@@ -280,6 +281,7 @@ final class UploadExchange implements FilerHandler.Exchange {
 
     private void sendContinue() {
         if (!answered && channel.isActive()) {
+            continueSent = true;
             handler.ctx().writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
     }
@@ -310,10 +312,15 @@ final class UploadExchange implements FilerHandler.Exchange {
             return;
         }
         if (rejection.isPresent()) {
-            // The body may still be on its way: unless it is complete, this connection is done.
-            handler.respond(request, handler.errorResponse(rejection.get()), start, rejection, received, !bodyComplete);
+            // The body may still be on its way: drain it (so the client reads our answer instead
+            // of a reset), or close at once if the client still waits for 100 Continue.
+            FilerHandler.After after = bodyComplete ? FilerHandler.After.KEEP_ALIVE
+                    : expectContinue && !continueSent ? FilerHandler.After.CLOSE : FilerHandler.After.DRAIN_THEN_CLOSE;
+            bodyComplete = true; // from now on the handler drops what is left of the body
+            handler.respond(request, handler.errorResponse(rejection.get()), start, rejection, received, after);
         } else {
-            handler.respond(request, handler.emptyResponse(HttpResponseStatus.CREATED), start, Optional.empty(), received, false);
+            handler.respond(request, handler.emptyResponse(HttpResponseStatus.CREATED), start, Optional.empty(), received,
+                    FilerHandler.After.KEEP_ALIVE);
         }
     }
 }

@@ -86,18 +86,29 @@ public final class FileStore implements Store {
         return tmpDir;
     }
 
-    Path fileFor(StorePath path) {
+    Path fileFor(StorePath path) throws IOException {
         // StorePath segments are validated (no "..", "/", "\\", NUL): resolve cannot leave root.
         Path p = root;
-        for (String s : path.segments()) {
-            p = p.resolve(s);
+        try {
+            for (String s : path.segments()) {
+                p = p.resolve(s);
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            // Java encodes file names with the locale's charset: under LANG=C, "é" has no bytes.
+            throw new IOException("file name not representable in the file system's encoding ("
+                    + System.getProperty("sun.jnu.encoding") + "): run the server with a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
         }
         return p;
     }
 
     @Override
     public PendingUpload begin(StorePath path, long size, FileMeta meta) throws StoreException {
-        Path target = fileFor(path);
+        Path target;
+        try {
+            target = fileFor(path);
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Kind.IO, e.getMessage(), e);
+        }
         if (Files.exists(target, NOFOLLOW)) {
             throw new StoreException(StoreException.Kind.EXISTS, "already exists");
         }
@@ -416,7 +427,7 @@ public final class FileStore implements Store {
         }
     }
 
-    private Path sidecarFor(StorePath path) {
+    private Path sidecarFor(StorePath path) throws IOException {
         Path p = metaDir;
         for (String s : path.segments()) {
             p = p.resolve(s);

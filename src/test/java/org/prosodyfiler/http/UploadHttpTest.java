@@ -294,6 +294,44 @@ class UploadHttpTest {
         }
     }
 
+    /**
+     * A client that keeps sending a big body after we answered (409, 413) must see our answer,
+     * not a connection reset: the server drains the body before closing.
+     */
+    @Test
+    void earlyAnswersToBigBodiesAreReadNotReset(@TempDir Path other) throws Exception {
+        int size = 8 << 20;
+        byte[] body = new byte[size];
+        try (TestFiler unlimited = TestFiler.start(other)) {
+            String target = unlimited.signedTarget("big/replay.bin", "big/replay.bin", size);
+            assertThat(sendWhileReading(unlimited, target, body).status()).isEqualTo(201);
+            for (int i = 0; i < 5; i++) {
+                assertThat(sendWhileReading(unlimited, target, body).status()).as("replay " + i).isEqualTo(409);
+            }
+        }
+        String tooBig = filer.signedTarget("big/toolarge.bin", "big/toolarge.bin", size);
+        for (int i = 0; i < 5; i++) {
+            assertThat(sendWhileReading(filer, tooBig, body).status()).as("too large " + i).isEqualTo(413);
+        }
+    }
+
+    /** Writes head and body from another thread, like a client that does not wait for answers. */
+    private static Response sendWhileReading(TestFiler f, String target, byte[] body) throws Exception {
+        try (RawHttp c = f.connect()) {
+            java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    c.send("PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n");
+                    c.send(body);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Response r = c.read(false);
+            writer.get(30, java.util.concurrent.TimeUnit.SECONDS); // the whole body went out: no reset
+            return r;
+        }
+    }
+
     // --- paths ------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")

@@ -14,6 +14,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /** Builds the SDK client from the [s3] table. Nothing here logs or prints the secret key. */
 final class S3Clients {
@@ -34,6 +35,12 @@ final class S3Clients {
                 // http) already protect the bytes in transit.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // On plain-http endpoints the SDK would sign the body in aws-chunked encoding, which
+                // not every S3-compatible server reads to the end (S3Proxy stores the object, then
+                // drops the connection under the final chunk, and the retry finds its own object).
+                // Our bodies come from a spool and can be read twice: the SDK hashes first, then
+                // sends with a plain Content-Length. On https, S3 bodies are not signed at all.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .credentialsProvider(credentials(s));
         if (!s.endpoint().isBlank()) {
             b.endpointOverride(endpoint(s.endpoint()));

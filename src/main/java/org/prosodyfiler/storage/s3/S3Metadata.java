@@ -20,17 +20,20 @@ final class S3Metadata {
     static final String EXPIRES = "pf-expires";
     static final String OWNER = "pf-owner";
     static final String UPLOADED = "pf-uploaded";
+    /** A random id per upload: tells our own retried write apart from someone else's object. */
+    static final String UPLOAD_ID = "pf-upload";
 
     private S3Metadata() {
     }
 
     /** What an upload stores; {@code uploaded} in epoch milliseconds. */
-    static Map<String, String> encode(FileMeta meta, Instant uploaded) {
+    static Map<String, String> encode(FileMeta meta, Instant uploaded, String uploadId) {
         Map<String, String> m = new LinkedHashMap<>();
         meta.contentType().ifPresent(t -> m.put(TYPE, escape(t)));
         meta.expires().ifPresent(e -> m.put(EXPIRES, Long.toString(e.getEpochSecond())));
         meta.owner().ifPresent(o -> m.put(OWNER, escape(o)));
         m.put(UPLOADED, Long.toString(uploaded.toEpochMilli()));
+        m.put(UPLOAD_ID, uploadId);
         return m;
     }
 
@@ -41,6 +44,10 @@ final class S3Metadata {
         Optional<Instant> expires = Optional.ofNullable(m.get(EXPIRES)).flatMap(v -> parseLong(v).map(Instant::ofEpochSecond));
         Optional<String> owner = Optional.ofNullable(m.get(OWNER)).flatMap(S3Metadata::unescape);
         return new FileMeta(type, expires, owner);
+    }
+
+    static Optional<String> uploadId(Map<String, String> s3) {
+        return Optional.ofNullable(lower(s3).get(UPLOAD_ID));
     }
 
     static Optional<Instant> uploaded(Map<String, String> s3) {

@@ -40,6 +40,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -173,7 +174,7 @@ public final class S3Store implements Store {
         boolean multipart = size > tuning.singlePutMax();
         long partSize = multipart ? tuning.partSizeFor(size) : size;
         checkSpoolSpace(multipart ? Math.min(size, 2 * partSize) : size);
-        Map<String, String> metadata = S3Metadata.encode(meta, clock.instant());
+        Map<String, String> metadata = S3Metadata.encode(meta, clock.instant(), UUID.randomUUID().toString());
         Spool first = null;
         Spool second = null;
         try {
@@ -218,7 +219,7 @@ public final class S3Store implements Store {
         try {
             return s3.putObject(r.build(), RequestBody.fromContentProvider(spool.contents(), spool.length(), type)).eTag();
         } catch (SdkException e) {
-            throw writeFailure("PutObject", key, e);
+            return writeFailure("PutObject", key, metadata, e);
         }
     }
 
@@ -233,7 +234,8 @@ public final class S3Store implements Store {
         }
     }
 
-    String completeMultipart(String key, String uploadId, List<CompletedPart> parts) throws StoreException {
+    String completeMultipart(String key, String uploadId, List<CompletedPart> parts, Map<String, String> metadata)
+            throws StoreException {
         CompleteMultipartUploadRequest.Builder r = CompleteMultipartUploadRequest.builder().bucket(bucket).key(key)
                 .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build());
         if (conditionalWrites != ConditionalWrites.REJECTED) {
@@ -242,7 +244,7 @@ public final class S3Store implements Store {
         try {
             return s3.completeMultipartUpload(r.build()).eTag();
         } catch (SdkException e) {
-            throw writeFailure("CompleteMultipartUpload", key, e);
+            return writeFailure("CompleteMultipartUpload", key, metadata, e);
         }
     }
 
@@ -255,21 +257,32 @@ public final class S3Store implements Store {
         }
     }
 
-    private StoreException writeFailure(String op, String key, SdkException e) {
-        if (S3Errors.preconditionFailed(e)) {
-            return new StoreException(StoreException.Kind.EXISTS, "already exists (S3 412 on " + op + ")");
-        }
-        if (S3Errors.conflict(e)) {
-            // A concurrent conditional write of the same key: EXISTS if the other one won.
+    /**
+     * A conditional write that failed. 412 (or 409, two writes overlapping) means the key exists,
+     * but it may be our own object: when the SDK retries a write whose first attempt reached S3
+     * and only the answer was lost, the retry finds that object. Our upload id in its metadata
+     * tells the two cases apart. The same goes for a retried CompleteMultipartUpload, which
+     * finds its upload gone (404).
+     */
+    private String writeFailure(String op, String key, Map<String, String> metadata, SdkException e) throws StoreException {
+        if (S3Errors.preconditionFailed(e) || S3Errors.conflict(e) || S3Errors.notFound(e)) {
+            Optional<HeadObjectResponse> now;
             try {
-                if (head(key).isPresent()) {
-                    return new StoreException(StoreException.Kind.EXISTS, "already exists (S3 409 on " + op + ")");
+                now = head(key);
+            } catch (SdkException headFailed) {
+                throw S3Errors.store(op + " " + key, e);
+            }
+            if (now.isPresent()) {
+                Optional<String> id = S3Metadata.uploadId(now.get().metadata());
+                if (id.isPresent() && id.equals(S3Metadata.uploadId(metadata))) {
+                    log.debug("{} of {} was retried after it had succeeded", op, key);
+                    return now.get().eTag();
                 }
-            } catch (SdkException ignored) {
-                // fall through: report the original failure
+                throw new StoreException(StoreException.Kind.EXISTS,
+                        "already exists (S3 " + S3Errors.status(e) + " on " + op + ")");
             }
         }
-        return S3Errors.store(op + " " + key, e);
+        throw S3Errors.store(op + " " + key, e);
     }
 
     /** The published file as commit reports it, from what we sent: no extra round trip. */
@@ -408,8 +421,10 @@ public final class S3Store implements Store {
             String continuation = token;
             ListObjectsV2Response page;
             try {
+                // URL-encoded keys: a key with a control character (which XML cannot carry) must
+                // not break every sweep of the bucket. The SDK decodes them again.
                 page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(keys.prefix()).maxKeys(tuning.listPageSize())
-                        .continuationToken(continuation));
+                        .continuationToken(continuation).encodingType(EncodingType.URL));
             } catch (SdkException e) {
                 throw S3Errors.io("LIST " + keys.prefix(), e);
             }
@@ -468,7 +483,7 @@ public final class S3Store implements Store {
                 String km = keyMarker;
                 String im = idMarker;
                 ListMultipartUploadsResponse r = s3.listMultipartUploads(b -> b.bucket(bucket).prefix(keys.prefix())
-                        .keyMarker(km).uploadIdMarker(im));
+                        .keyMarker(km).uploadIdMarker(im).encodingType(EncodingType.URL));
                 for (MultipartUpload u : r.uploads()) {
                     if (u.initiated() != null && u.initiated().isBefore(cutoff)) {
                         abortMultipart(u.key(), u.uploadId());
@@ -494,7 +509,8 @@ public final class S3Store implements Store {
 
     private void removeStaleProbes(Instant cutoff) {
         try {
-            for (S3Object o : s3.listObjectsV2(b -> b.bucket(bucket).prefix(keys.internalPrefix())).contents()) {
+            for (S3Object o : s3.listObjectsV2(b -> b.bucket(bucket).prefix(keys.internalPrefix())
+                    .encodingType(EncodingType.URL)).contents()) {
                 if (o.lastModified() != null && o.lastModified().isBefore(cutoff)) {
                     s3.deleteObject(b -> b.bucket(bucket).key(o.key()));
                 }

@@ -60,6 +60,11 @@ final class S3Upload implements Store.PendingUpload {
         this.uploadId = uploadId;
     }
 
+    /** The x-amz-meta- entries this upload writes, its random upload id among them. */
+    Map<String, String> metadata() {
+        return metadata;
+    }
+
     @Override
     public void write(ByteBuffer[] buffers) throws StoreException {
         long n = 0;
@@ -152,7 +157,7 @@ final class S3Upload implements Store.PendingUpload {
                     sendPart();
                 }
                 awaitInFlight();
-                etag = store.completeMultipart(key, uploadId, parts);
+                etag = store.completeMultipart(key, uploadId, parts, metadata);
             }
             published = true;
             return store.afterCommit(path, size, meta, metadata, etag);

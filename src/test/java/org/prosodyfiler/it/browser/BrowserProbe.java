@@ -8,8 +8,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.openqa.selenium.NoSuchWindowException;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Opens a URL in the browser in one of the ways a victim could meet an uploaded file, lets any
@@ -34,17 +37,31 @@ final class BrowserProbe {
         }
     }
 
-    /** The beacons received and the documents observed after opening a URL one way. */
-    record Result(Opening how, List<String> beacons, List<PageState> views, boolean popupOpened) {
+    /**
+     * The beacons received and the documents observed after opening a URL one way; for
+     * window.open, what became of the popup: blocked, closed (Chromium closes a popup whose
+     * navigation turned into a download), navigated (it left about:blank for another origin), or
+     * still blank.
+     */
+    record Result(Opening how, List<String> beacons, List<PageState> views, String popup) {
         String describe() {
             StringBuilder sb = new StringBuilder(how + ": beacons=" + beacons
-                    + (how == Opening.WINDOW_OPEN ? ", window.open returned a window=" + popupOpened : ""));
+                    + (how == Opening.WINDOW_OPEN ? ", popup " + popup : ""));
             views.forEach(v -> sb.append("\n    ").append(v));
             return sb.toString();
         }
     }
 
     private static final String FRAME_NAME = "upload";
+    private static final Duration POPUP_WAIT = Duration.ofSeconds(5);
+    /** Null while the popup is still on its initial about:blank (same origin as its opener). */
+    private static final String POPUP_STATE = """
+            var w = window.pfPopup;
+            if (!w) { return 'blocked'; }
+            if (w.closed) { return 'closed'; }
+            try { return w.location.href === 'about:blank' ? null : 'same-origin ' + w.location.href; }
+            catch (e) { return 'navigated'; }
+            """;
     private static final String OBSERVE = """
             var d = document, e = d.documentElement, s;
             try { s = localStorage.getItem(arguments[0]); } catch (x) { s = 'unavailable: ' + x.name; }
@@ -85,9 +102,10 @@ final class BrowserProbe {
                     <body><script>window.pfPopup = window.open('%s', 'popup_%s');</script></body></html>
                     """.formatted(id, url, id.replace('-', '_'))).toString());
         }
+        // The popup loads on its own after its opener: let it get there before the clock starts.
+        String popup = how == Opening.WINDOW_OPEN ? awaitPopup() : null;
         List<String> beacons = awaitBeacons(id, done, wait);
         List<PageState> views = new ArrayList<>();
-        boolean popupOpened = false;
         switch (how) {
             case TOP_LEVEL -> views.add(observe("top", id));
             case IFRAME -> {
@@ -98,15 +116,26 @@ final class BrowserProbe {
             }
             case WINDOW_OPEN -> {
                 views.add(observe("host", id));
-                popupOpened = Boolean.TRUE.equals(driver.executeScript("return window.pfPopup != null;"));
                 for (String handle : otherWindows(main)) {
-                    driver.switchTo().window(handle);
-                    views.add(observe("popup", id));
+                    try {
+                        driver.switchTo().window(handle);
+                        views.add(observe("popup", id));
+                    } catch (NoSuchWindowException closedMeanwhile) {
+                        // Chromium closes a popup whose navigation became a download; nothing to see.
+                    }
                 }
                 driver.switchTo().window(main);
             }
         }
-        return new Result(how, beacons, views, popupOpened);
+        return new Result(how, beacons, views, popup);
+    }
+
+    private String awaitPopup() {
+        try {
+            return (String) new WebDriverWait(driver, POPUP_WAIT).until(d -> driver.executeScript(POPUP_STATE));
+        } catch (TimeoutException e) {
+            return "still about:blank after " + POPUP_WAIT.toSeconds() + " s";
+        }
     }
 
     private List<String> awaitBeacons(String id, Predicate<List<String>> done, Duration wait) throws InterruptedException {
@@ -150,8 +179,12 @@ final class BrowserProbe {
         List<String> handles = new ArrayList<>(driver.getWindowHandles());
         String keep = handles.get(0);
         for (String handle : handles.subList(1, handles.size())) {
-            driver.switchTo().window(handle);
-            driver.close();
+            try {
+                driver.switchTo().window(handle);
+                driver.close();
+            } catch (NoSuchWindowException closedMeanwhile) {
+                // already gone: that is all we wanted
+            }
         }
         driver.switchTo().window(keep);
         driver.get("about:blank");

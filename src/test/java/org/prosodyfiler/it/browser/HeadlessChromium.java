@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -54,10 +55,12 @@ final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    static HeadlessChromium start(Path workDir) throws IOException {
-        Path profile = Files.createDirectories(workDir.resolve("chromium-profile"));
-        Path downloads = Files.createDirectories(workDir.resolve("downloads"));
-        Path driverLog = workDir.resolve("chromedriver.log");
+    /** Starts a browser whose files go to a fresh {@code workDir/browser-<n>}. */
+    static HeadlessChromium start(Path workDir, int n) throws IOException {
+        Path dir = Files.createDirectories(workDir.resolve("browser-" + n));
+        Path profile = Files.createDirectories(dir.resolve("profile"));
+        Path downloads = Files.createDirectories(dir.resolve("downloads"));
+        Path driverLog = dir.resolve("chromedriver.log");
         // Belt and braces: the service below names the driver too; either one keeps Selenium Manager out.
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, DRIVER.toString());
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -78,6 +81,7 @@ final class HeadlessChromium implements AutoCloseable {
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
+                "--disable-breakpad",
                 // Only loopback may receive traffic: no name resolves, and the test uses IP literals.
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
                 "--window-size=1024,768",
@@ -115,6 +119,16 @@ final class HeadlessChromium implements AutoCloseable {
         }
     }
 
+    /** False once Chromium or chromedriver has gone away (a crash, not a test outcome). */
+    boolean isAlive() {
+        try {
+            driver.getWindowHandles();
+            return true;
+        } catch (WebDriverException e) {
+            return false;
+        }
+    }
+
     String version() {
         return String.valueOf(driver.getCapabilities().getBrowserVersion());
     }
@@ -130,7 +144,12 @@ final class HeadlessChromium implements AutoCloseable {
 
     @Override
     public void close() {
-        driver.quit();
+        try {
+            driver.quit();
+        } catch (WebDriverException e) {
+            // Already dead (that is why we are closing after a crash); quit() still stopped the service.
+            System.out.println("quitting Chromium: " + e.getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     /** Best effort, after {@link #close()}: a straggling browser process may still hold a file. */

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,22 +75,6 @@ final class LocalWebServer implements AutoCloseable {
     List<String> beaconChannels(String id) {
         String prefix = "/beacon/" + id + "/";
         return beaconHits.stream().filter(p -> p.startsWith(prefix)).map(p -> p.substring(prefix.length())).toList();
-    }
-
-    /**
-     * Waits until payload {@code id} has reported through every channel in {@code expected}, or the
-     * timeout passes; returns the channels seen. Used both to wait for the controls and, with an
-     * impossible expectation, as the settle period in which a hostile upload gets every chance to call.
-     */
-    List<String> awaitBeacons(String id, List<String> expected, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<String> seen = beaconChannels(id);
-            if (seen.containsAll(expected) || System.nanoTime() >= deadline) {
-                return seen;
-            }
-            Thread.sleep(25);
-        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {

@@ -179,6 +179,11 @@ final class EjabberdServer implements XmppServer {
         return c2sPort;
     }
 
+    @Override
+    public long logMark() {
+        return process.logSize();
+    }
+
     /** The console output (the main log at info level) plus error.log, which has crash reports. */
     @Override
     public String logTail(int lines) {

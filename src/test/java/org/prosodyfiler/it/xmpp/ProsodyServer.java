@@ -150,6 +150,27 @@ final class ProsodyServer implements XmppServer {
         return c2sPort;
     }
 
+    /**
+     * Debian 12's mod_http_upload_external (prosody-modules hg 556bf57d6417) passes the
+     * &lt;file-too-large/&gt; element as the fifth argument of st.error_reply, which Prosody 0.12
+     * takes as the error's "by" attribute: the handler dies with "invalid attribute value:
+     * expected string, got table" after logging "File too large", and the client never gets an
+     * answer. Clients that honour the advertised max-file-size (Smack, Conversations, Dino, ...)
+     * never send such a request.
+     */
+    @Override
+    public boolean refusedSlotWithoutAnswer(long mark, String service, long size, long limit) {
+        String log = process.logFrom(mark);
+        return log.contains(service + ":http_upload_external")
+                && log.contains("File too large (" + size + " > " + limit + ")")
+                && log.contains("invalid attribute value: expected string, got table");
+    }
+
+    @Override
+    public long logMark() {
+        return process.logSize();
+    }
+
     @Override
     public String logTail(int lines) {
         return process.logTail(lines);

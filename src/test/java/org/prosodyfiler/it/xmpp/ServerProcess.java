@@ -66,6 +66,7 @@ final class ServerProcess implements AutoCloseable {
                 return Start.PORT_TAKEN;
             }
             if (!process.isAlive()) {
+                close(); // leftover children, shutdown hook
                 throw new IllegalStateException(name + " exited with status " + process.exitValue()
                         + " before it was ready; log tail:\n" + logTail(60));
             }
@@ -106,6 +107,26 @@ final class ServerProcess implements AutoCloseable {
         try {
             // Lenient decoding: ejabberd echoes client-supplied bytes, which need not be valid UTF-8.
             return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    /** Current length of the log file in bytes. */
+    long logSize() {
+        try {
+            return Files.exists(log) ? Files.size(log) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The log from byte {@code offset} on (leniently decoded, like {@link #log()}). */
+    String logFrom(long offset) {
+        try {
+            byte[] all = Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+            int from = (int) Math.min(Math.max(offset, 0), all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(cannot read " + log + ": " + e + ")";
         }

@@ -6,10 +6,12 @@ import java.net.InetAddress;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.StanzaListener;
@@ -101,16 +103,37 @@ final class UploadClient implements AutoCloseable {
 
     /**
      * Sends a slot request without Smack's client-side size check, so the XMPP server itself has
-     * to decide; returns its error (throws if it handed out a slot).
+     * to decide. Returns its error, or empty when {@code refusedWithoutAnswer} reports that the
+     * server turned the request down without replying; fails if a slot is handed out.
      */
-    StanzaError requestSlotExpectingError(String name, long size)
-            throws InterruptedException, SmackException {
+    Optional<StanzaError> requestOversizedSlot(String name, long size, BooleanSupplier refusedWithoutAnswer)
+            throws InterruptedException, ExecutionException, TimeoutException {
         SlotRequest request = new SlotRequest(service().getAddress(), name, size, SMACK_CONTENT_TYPE);
+        // Callbacks rather than SmackFuture.isDone(): in Smack 4.4 that stays false on an error reply.
+        CompletableFuture<IQ> answer = new CompletableFuture<>();
+        connection.sendIqRequestAsync(request, TIMEOUT_MILLIS)
+                .onSuccess(answer::complete)
+                .onError(answer::completeExceptionally);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
+        while (!answer.isDone()) {
+            if (refusedWithoutAnswer.getAsBoolean()) {
+                answer.cancel(true);
+                return Optional.empty();
+            }
+            if (System.nanoTime() > deadline) {
+                answer.cancel(true);
+                throw new TimeoutException("no answer to the slot request within " + TIMEOUT_MILLIS + " ms");
+            }
+            Thread.sleep(50);
+        }
         try {
-            IQ answer = connection.sendIqRequestAndWaitForResponse(request);
-            throw new AssertionError("the XMPP server handed out a slot for " + size + " bytes: " + answer.toXML());
-        } catch (XMPPErrorException expected) {
-            return expected.getStanzaError();
+            IQ slot = answer.get();
+            throw new AssertionError("the XMPP server handed out a slot for " + size + " bytes: " + slot.toXML());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof XMPPErrorException refused) {
+                return Optional.of(refused.getStanzaError());
+            }
+            throw e;
         }
     }
 

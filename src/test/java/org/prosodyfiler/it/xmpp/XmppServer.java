@@ -11,6 +11,18 @@ interface XmppServer extends AutoCloseable {
     /** The loopback port of the plain (no TLS) client-to-server listener. */
     int c2sPort();
 
+    /** The current end of the server's log, to look only at what a request causes later. */
+    long logMark();
+
+    /**
+     * True when the log written since {@code mark} shows that {@code service} turned down a slot
+     * request for {@code size} bytes (limit {@code limit}) without sending any answer. Only
+     * Prosody does that, see there.
+     */
+    default boolean refusedSlotWithoutAnswer(long mark, String service, long size, long limit) {
+        return false;
+    }
+
     /** The last lines of the server's log(s), appended to every failure message. */
     String logTail(int lines);
 

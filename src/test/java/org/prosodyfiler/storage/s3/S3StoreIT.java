@@ -310,7 +310,7 @@ class S3StoreIT {
         }
         // Objects our uploads could never have made are not ours to serve or expire.
         s3.admin().putObject(b -> b.bucket(bucket).key("files/.prosody-filer/x"), RequestBody.fromString("internal"));
-        s3.admin().putObject(b -> b.bucket(bucket).key("files/a//b"), RequestBody.fromString("odd"));
+        s3.admin().putObject(b -> b.bucket(bucket).key("files/bell\u0007.txt"), RequestBody.fromString("control character"));
         s3.admin().putObject(b -> b.bucket(bucket).key("elsewhere/c.txt"), RequestBody.fromString("other prefix"));
 
         List<StoredFile> seen = new ArrayList<>();
@@ -375,6 +375,22 @@ class S3StoreIT {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no-such-bucket")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(s3.credential()));
+    }
+
+    @Test
+    void aRetriedWriteThatFindsItsOwnObjectSucceeds() throws Exception {
+        // The SDK retries a write whose answer was lost; the retry then meets the object the first
+        // attempt made. Simulated here by putting that object, with this upload's id, beforehand.
+        byte[] data = random(2000, 19);
+        S3Upload u = (S3Upload) write(store.begin(path("retry/own.bin"), data.length, FileMeta.NONE), data, 8);
+        s3.admin().putObject(b -> b.bucket(bucket).key("files/retry/own.bin").metadata(u.metadata()), RequestBody.fromBytes(data));
+        StoredFile f = u.commit();
+        assertThat(f.size()).isEqualTo(data.length);
+
+        S3Upload other = (S3Upload) write(store.begin(path("retry/theirs.bin"), data.length, FileMeta.NONE), data, 9);
+        s3.admin().putObject(b -> b.bucket(bucket).key("files/retry/theirs.bin"), RequestBody.fromBytes(data));
+        assertThatThrownBy(other::commit)
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.EXISTS));
     }
 
     @Test

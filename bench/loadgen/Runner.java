@@ -1,0 +1,185 @@
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/** Applies one scenario to one running server and measures it. */
+final class Runner {
+    private static final long SEED = 0x5EEDL;
+
+    private final Pattern pattern;
+    private final boolean quick;
+    private long fileCounter;
+
+    Runner(Pattern pattern, boolean quick) {
+        this.pattern = pattern;
+        this.quick = quick;
+    }
+
+    /** Unique upload paths (a counter names the file and picks its content) with MACs for one port. */
+    final class Uploads {
+        private final Req.Factory factory;
+
+        Uploads(int port) {
+            factory = new Req.Factory(Servers.SECRET, port, SEED + fileCounter);
+        }
+
+        Req next(String prefix, long size) {
+            long n = fileCounter++;
+            return factory.put(factory.newPath(prefix + "-" + n + ".bin"), size, Pattern.shiftOf(n));
+        }
+
+        Req[] next(String prefix, int count, long size) {
+            Req[] reqs = new Req[count];
+            for (int i = 0; i < count; i++) {
+                reqs[i] = next(prefix, size);
+            }
+            return reqs;
+        }
+
+        /** A GET of what {@code put} uploads. */
+        Req getOf(Req put, boolean verify) {
+            return factory.get(put.path(), put.bodyLen(), put.bodyShift(), verify);
+        }
+    }
+
+    /**
+     * Preloads what the scenario reads, warms the server up with untimed load of the same kind,
+     * then measures. The warm-up is there because a JVM server runs warm in production; its cold
+     * start is the startup scenario.
+     */
+    Result load(Scenario s, Servers.Running r) throws IOException {
+        Uploads up = new Uploads(r.port);
+        Engine engine = new Engine(r.port, pattern, seconds(30));
+        long limit = seconds(quick ? 60 : 300);
+        Recorder pre = new Recorder();
+        int conns = s.conns();
+        Supplier<Engine.Source> measured;
+        switch (s.kind()) {
+            case PUT_MANY -> {
+                Req[] reqs = up.next("file", s.count(), s.size());   // MACs computed outside the window
+                engine.run(Sources.timedUploads(up, s.size(), warmSeconds(5)), conns, System.nanoTime() + limit, pre);
+                measured = () -> Sources.list(reqs);
+            }
+            case PUT_PER_CONN -> {
+                int warmConns = Math.min(conns, 4);
+                engine.run(Sources.list(up.next("warm", warmConns, Math.min(s.size(), 16 * Scenario.MiB))),
+                        warmConns, System.nanoTime() + limit, pre);
+                Req[][] reqs = new Req[conns][];
+                for (int c = 0; c < conns; c++) {
+                    reqs[c] = up.next("big", s.count(), s.size());
+                }
+                measured = () -> Sources.perConn(reqs);
+            }
+            case GET_CYCLE -> {
+                Req[] puts = up.next("small", s.count(), s.size());
+                Req[] gets = Arrays.stream(puts).map(p -> up.getOf(p, false)).toArray(Req[]::new);
+                Req[] checked = Arrays.stream(puts).map(p -> up.getOf(p, true)).toArray(Req[]::new);
+                engine.run(Sources.list(puts), Math.min(conns, puts.length), System.nanoTime() + limit, pre);
+                engine.run(Sources.cycle(gets, checked, warmSeconds(10)).get(), conns, System.nanoTime() + limit, pre);
+                measured = Sources.cycle(gets, checked, s.seconds());
+            }
+            case GET_PER_CONN -> {
+                Req put = up.next("large", s.size());
+                Req get = up.getOf(put, true);
+                engine.run(Sources.list(new Req[] {put, get}), 1, System.nanoTime() + limit, pre);
+                Req[][] reqs = new Req[conns][s.downloads()];
+                for (Req[] perConn : reqs) {
+                    Arrays.fill(perConn, get);
+                }
+                measured = () -> Sources.perConn(reqs);
+            }
+            default -> throw new IllegalStateException(s.kind().toString());
+        }
+        return measure(s, r, engine, measured.get(), limit, pre);
+    }
+
+    /** Untimed warm-up for the small-request scenarios: a fresh JVM's JIT needs 10-15 s of it on 2 cores. */
+    private double warmSeconds(double full) {
+        return quick ? 0.5 : full;
+    }
+
+    private Result measure(Scenario s, Servers.Running r, Engine engine, Engine.Source src, long limit, Recorder pre)
+            throws IOException {
+        Recorder rec = new Recorder();
+        Proc.Sample s0 = Proc.sample(r.pid());
+        long g0 = generatorCpuNanos();
+        long t0 = System.nanoTime();
+        engine.run(src, s.conns(), t0 + limit, rec);
+        long t1 = System.nanoTime();
+        long g1 = generatorCpuNanos();
+        Proc.Sample s1 = Proc.sample(r.pid());
+        double wall = (t1 - t0) / 1e9;
+        double serverCpu = (s1.cpuTicks() - s0.cpuTicks()) / (double) Proc.TICKS_PER_SECOND;
+        double value, cpu;
+        if (s.perRequest()) {
+            value = rec.okCount() / wall;
+            cpu = rec.okCount() == 0 ? Double.NaN : serverCpu / rec.okCount() * 1e6;
+        } else {
+            value = rec.okBytes / (double) Scenario.MiB / wall;
+            cpu = rec.okBytes == 0 ? Double.NaN : serverCpu / (rec.okBytes / (double) Scenario.GiB);
+        }
+        Map<String, Integer> errors = new TreeMap<>(rec.errors);
+        pre.errors.forEach((k, v) -> errors.merge("preload " + k, v, Integer::sum));
+        if (!r.process.isAlive()) {
+            errors.merge("server died", 1, Integer::sum);
+        }
+        return new Result(value, rec.percentileMs(50), rec.percentileMs(99), cpu, s1.hwmKb() / 1024.0,
+                (g1 - g0) / 1e9, wall, errors);
+    }
+
+    /** Polls with fresh connections until an upload gets 201; the clock started at process spawn. */
+    Result firstUpload(Servers.Running r, long startNanos, long size) throws InterruptedException {
+        Uploads up = new Uploads(r.port);
+        Map<String, Integer> errors = new TreeMap<>();
+        long deadline = startNanos + seconds(90);
+        while (true) {
+            int status = Blocking.exchange(r.port, up.next("first", size), pattern);
+            if (status == 201) {
+                break;
+            }
+            if (status > 0) {
+                errors.merge("HTTP " + status, 1, Integer::sum);
+            }
+            if (!r.process.isAlive() || System.nanoTime() > deadline) {
+                System.err.println("bench: no 201 from a fresh server:\n" + r.logTail(30));
+                errors.merge("no 201", 1, Integer::sum);
+                return Result.failed(errors);
+            }
+            Thread.sleep(2);
+        }
+        double ms = (System.nanoTime() - startNanos) / 1e6;
+        Proc.Sample sample = Proc.sample(r.pid());
+        return new Result(ms, Double.NaN, Double.NaN, sample.cpuSeconds(), sample.hwmKb() / 1024.0,
+                Double.NaN, ms / 1e3, errors);
+    }
+
+    /** dd writing the scenario's bytes into the store's filesystem: the write limit servers face. */
+    static Result dd(Scenario s, Path file, boolean pipe) throws IOException, InterruptedException {
+        String cmd = pipe
+                ? "head -c " + s.loadBytes() + " /dev/zero | dd of=" + file + " bs=1M iflag=fullblock status=none"
+                : "dd if=/dev/zero of=" + file + " bs=1M count=" + s.loadBytes() / Scenario.MiB + " status=none";
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("bash", "-c", cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        int code = p.waitFor();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        long size = Files.exists(file) ? Files.size(file) : 0;
+        Files.deleteIfExists(file);
+        Map<String, Integer> errors = code == 0 && size == s.loadBytes() ? Map.of() : Map.of("dd failed: " + out, 1);
+        return new Result(size / (double) Scenario.MiB / wall, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, wall, errors);
+    }
+
+    static long seconds(double s) {
+        return (long) (s * 1e9);
+    }
+
+    private static long generatorCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+}
