@@ -15,6 +15,7 @@ import org.prosodyfiler.config.ConfigException;
 import org.prosodyfiler.http.FilerServer;
 import org.prosodyfiler.http.Handlers;
 import org.prosodyfiler.http.NamedThreads;
+import org.prosodyfiler.http.RateLimiter;
 import org.prosodyfiler.http.Services;
 import org.prosodyfiler.http.Telemetry;
 import org.prosodyfiler.ops.AccessLog;
@@ -101,11 +102,12 @@ public final class FilerApp implements AutoCloseable {
         ExecutorService blocking = new ThreadPoolExecutor(blockingThreads, blockingThreads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), new NamedThreads("pf-disk"));
         Services services = new Services(config, store, authorizer, signer, blocking, clock,
-                Telemetry.all(observers), lifecycle);
+                Telemetry.all(observers), lifecycle,
+                config.rateLimit() > 0 ? Optional.of(new RateLimiter(config.rateLimit(), 4 * config.rateLimit())) : Optional.empty());
         FilerServer server = null;
         var handlers = Handlers.filer(services);
         try {
-            server = FilerServer.start(config.listen(), 0, config.maxConnections(), config.readTimeout(),
+            server = FilerServer.start(config.listen(), 0, config.maxConnections(), config.readTimeout(), config.headerTimeout(),
                     pipeline -> pipeline.addLast("filer", handlers.get()));
             monitoring.startEndpoint();
         } catch (IOException | ConfigException e) {

@@ -11,6 +11,9 @@ import org.prosodyfiler.protocol.Dialect;
  * Every key of the Go original keeps its name and meaning; the rest are ours, with safe defaults.
  *
  * @param evictOldest when the storage quota is reached, delete the oldest files instead of refusing uploads
+ * @param headerTimeout  a request's head must arrive completely within this, once its first byte did
+ * @param rateLimit      requests per second per client address (burst 4x); 0 = off
+ * @param trustedProxies proxies whose X-Forwarded-For names the real client (for rate limits)
  * @param previousSecrets older secrets still accepted while the XMPP server's secret is rotated
  * @param uploadSubDir URL prefix without leading slash, with a trailing slash ("upload/"), or "" for the root
  */
@@ -28,6 +31,9 @@ public record Config(
         boolean jsonLogs,
         long minFreeSpace,
         Duration readTimeout,
+        Duration headerTimeout,
+        double rateLimit,
+        java.util.List<String> trustedProxies,
         Duration shutdownGrace,
         int maxConnections,
         Optional<ListenAddress> metricsListen,

@@ -33,7 +33,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL_KEYS = Set.of(
             "listenport", "unixsocket", "secret", "previoussecrets", "storedir", "uploadsubdir", "loglevel",
             "maxuploadsize", "dialects", "fsync", "accesslog", "logformat", "minfreespace",
-            "readtimeout", "shutdowngrace", "maxconnections", "metricslisten", "expireafter",
+            "readtimeout", "headertimeout", "ratelimit", "trustedproxies", "shutdowngrace", "maxconnections", "metricslisten", "expireafter",
             "storagequota", "storagequotapolicy", "dailyquotaperuser", "sweepinterval", "metronomedeletesecret", "storage", "s3");
     private static final Set<String> S3_KEYS = Set.of(
             "endpoint", "region", "bucket", "prefix", "pathstyle", "accesskey", "secretkey");
@@ -122,6 +122,9 @@ public final class ConfigLoader {
                 logFormat.equals("json"),
                 Sizes.bytes("minFreeSpace", c.getOrDefault("minfreespace", 64L << 20)),
                 Sizes.duration("readTimeout", c.getOrDefault("readtimeout", "60s")),
+                Sizes.duration("headerTimeout", c.getOrDefault("headertimeout", "10s")),
+                rate(c.getOrDefault("ratelimit", 100L)),
+                stringList("trustedProxies", c.get("trustedproxies")),
                 Sizes.duration("shutdownGrace", c.getOrDefault("shutdowngrace", "30s")),
                 maxConnections,
                 metrics,
@@ -155,6 +158,23 @@ public final class ConfigLoader {
                 bool(t, "pathstyle", false),
                 Optional.ofNullable(t.get("accesskey")).map(Object::toString).filter(s -> !s.isEmpty()),
                 Optional.ofNullable(t.get("secretkey")).map(Object::toString).filter(s -> !s.isEmpty())));
+    }
+
+    private static double rate(Object v) {
+        if (v instanceof Number n && n.doubleValue() >= 0) {
+            return n.doubleValue();
+        }
+        throw new ConfigException("rateLimit must be a number of requests per second (0 = off), got " + v);
+    }
+
+    private static List<String> stringList(String key, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list) || list.stream().anyMatch(o -> !(o instanceof String))) {
+            throw new ConfigException(key + " must be a list of strings");
+        }
+        return list.stream().map(String.class::cast).toList();
     }
 
     private static boolean evictOldest(String policy) {

@@ -47,6 +47,8 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
     private Exchange current;
     /** The request whose body we do not want: swallow its contents until its last part. */
     private boolean skippingBody;
+    /** Rate-limit key of the current request's client; null when exempt (local proxy). */
+    private String client;
 
     FilerHandler(Services services, CommonHeaders common) {
         this.services = services;
@@ -119,8 +121,24 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
             reject(req, start, Rejection.of(status, Rejection.Reason.BAD_PATH, "malformed request"), true);
             return;
         }
+        if (req.protocolVersion().majorVersion() != 1 || req.protocolVersion().minorVersion() > 1) {
+            reject(req, start, Rejection.of(505, Rejection.Reason.BAD_PATH, "only HTTP/1.0 and HTTP/1.1 are supported"), true);
+            return;
+        }
         // Unless an exchange takes it, the body that may follow this head is skipped.
         skippingBody = true;
+        client = ClientAddress.of(ctx.channel().remoteAddress(), req.headers(), services.config().trustedProxies());
+        if (client != null && services.rateLimiter().isPresent()) {
+            long wait = services.rateLimiter().get().acquire(client, 1, System.nanoTime());
+            if (wait > 0) {
+                Rejection r = Rejection.of(429, Rejection.Reason.RATE_LIMITED, "too many requests, retry later")
+                        .withLogDetail("rate limit for " + client + ": retry in " + wait + "s");
+                FullHttpResponse res = errorResponse(r);
+                res.headers().set(HttpHeaderNames.RETRY_AFTER, String.valueOf(wait));
+                respond(req, res, start, Optional.of(r), 0, afterUnreadBody(req, false));
+                return;
+            }
+        }
         String uri = req.uri();
         String rawPath = rawPath(uri);
         String prefix = services.config().urlPrefix();
@@ -232,6 +250,10 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers with an error and logs it once, at warn (client errors) or error (ours). */
     void reject(HttpRequest req, long start, Rejection r, boolean close) {
+        if ((r.status() == 401 || r.status() == 403) && client != null && services.rateLimiter().isPresent()) {
+            // Guessing tokens is expensive: a refused token costs as much as ten requests.
+            services.rateLimiter().get().charge(client, RateLimiter.FAILURE_COST - 1, System.nanoTime());
+        }
         respond(req, errorResponse(r), start, Optional.of(r), 0, close ? After.CLOSE : afterUnreadBody(req, false));
     }
 

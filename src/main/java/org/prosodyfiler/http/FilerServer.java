@@ -66,7 +66,8 @@ public final class FilerServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (in use, permission, bad path)
      */
     public static FilerServer start(ListenAddress listen, int eventLoops, int maxConnections,
-                                    java.time.Duration readTimeout, ChannelInitializerFactory perConnection) throws IOException {
+                                    java.time.Duration readTimeout, java.time.Duration headerTimeout,
+                                    ChannelInitializerFactory perConnection) throws IOException {
         boolean epoll = Epoll.isAvailable();
         if (listen instanceof ListenAddress.Unix && !epoll) {
             throw new IOException("Unix sockets need the native epoll transport, which is unavailable: "
@@ -89,6 +90,7 @@ public final class FilerServer implements AutoCloseable {
                 address = ((ListenAddress.Tcp) listen).socketAddress();
             }
             long idleMillis = readTimeout.toMillis();
+            long headMillis = headerTimeout.toMillis();
             ServerBootstrap b = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(channelClass)
@@ -100,10 +102,13 @@ public final class FilerServer implements AutoCloseable {
                             ChannelPipeline p = ch.pipeline();
                             p.addLast("limit", limiter);
                             p.addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                            HeadDeadline head = new HeadDeadline(headMillis);
+                            p.addLast("head-raw", head.rawSide());
                             p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                                     .setMaxInitialLineLength(MAX_INITIAL_LINE)
                                     .setMaxHeaderSize(MAX_HEADER_SIZE)
                                     .setMaxChunkSize(MAX_CHUNK)));
+                            p.addLast("head-decoded", head.decodedSide());
                             perConnection.addHandlers(p);
                         }
                     });

@@ -13,6 +13,7 @@ import org.prosodyfiler.storage.Store;
  *
  * @param blocking  where every call that may block (disk, S3) runs: never on an event loop
  * @param lifecycle expiry and quota rules that the request path consults
+ * @param rateLimiter per-client request limits, if configured
  */
 public record Services(
         Config config,
@@ -22,5 +23,6 @@ public record Services(
         ExecutorService blocking,
         Clock clock,
         Telemetry telemetry,
-        Lifecycle lifecycle) {
+        Lifecycle lifecycle,
+        java.util.Optional<RateLimiter> rateLimiter) {
 }

@@ -9,7 +9,7 @@ public record Rejection(int status, Reason reason, String message, String logDet
     public enum Reason {
         BAD_PATH, MISSING_TOKEN, BAD_TOKEN, EXPIRED_TOKEN, SLOT_MISMATCH, DIALECT_DISABLED,
         NO_LENGTH, BAD_LENGTH, SIZE_MISMATCH, TOO_LARGE, BAD_CONTENT_TYPE, EXISTS, NO_SPACE,
-        QUOTA, NOT_FOUND, NOT_A_FILE, METHOD, STORAGE_ERROR, INCOMPLETE_BODY, TIMEOUT;
+        QUOTA, NOT_FOUND, NOT_A_FILE, METHOD, STORAGE_ERROR, INCOMPLETE_BODY, TIMEOUT, RATE_LIMITED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
