@@ -27,6 +27,11 @@ final class DeleteExchange implements FilerHandler.Exchange {
         this.request = req;
         this.path = path;
         this.start = start;
+    }
+
+    /** Checks the token and starts the deletion; may answer at once (the handler set us current first). */
+    void start() {
+        HttpRequest req = request;
         List<String> tokens = new QueryStringDecoder(req.uri()).parameters().get("token");
         String token = tokens == null || tokens.isEmpty() ? null : tokens.get(0);
         String deleteSecret = services.config().metronomeDeleteSecret().orElseThrow();

@@ -55,6 +55,10 @@ final class DownloadExchange implements FilerHandler.Exchange {
         this.conditions = new Preconditions.Headers(h.get(HttpHeaderNames.IF_MATCH), h.get(HttpHeaderNames.IF_NONE_MATCH),
                 h.get(HttpHeaderNames.IF_MODIFIED_SINCE), h.get(HttpHeaderNames.IF_UNMODIFIED_SINCE),
                 h.get(HttpHeaderNames.IF_RANGE), rangeHeader != null);
+    }
+
+    /** Starts the lookup off the event loop (the handler set us current first). */
+    void start() {
         try {
             services.blocking().execute(this::lookup);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {

@@ -167,7 +167,9 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         }
         PathDecoder.Ok ok = (PathDecoder.Ok) decoded;
         if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
-            current = new DownloadExchange(this, services, req, ok.path(), rawPath, start);
+            DownloadExchange download = new DownloadExchange(this, services, req, ok.path(), rawPath, start);
+            current = download;
+            download.start();
         } else if (method.equals(HttpMethod.PUT)) {
             UploadExchange upload = UploadExchange.start(this, services, req, ok.path(), rawPath, start);
             if (upload != null) {
@@ -175,7 +177,9 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
                 skippingBody = false;
             }
         } else if (method.equals(HttpMethod.DELETE) && services.config().metronomeDeleteSecret().isPresent()) {
-            current = new DeleteExchange(this, services, req, ok.path(), rawPath, start);
+            DeleteExchange delete = new DeleteExchange(this, services, req, ok.path(), rawPath, start);
+            current = delete;
+            delete.start();
         } else {
             FullHttpResponse res = errorResponse(Rejection.of(405, Rejection.Reason.METHOD, "method not allowed"));
             res.headers().set(HttpHeaderNames.ALLOW, common.allowedMethods());
