@@ -8,6 +8,9 @@ public sealed interface Body extends AutoCloseable {
 
     long length();
 
+    @Override
+    void close() throws java.io.IOException;
+
     /** A region of an open file; the HTTP layer hands it to sendfile and closes it when sent. */
     record FileRegionBody(FileChannel channel, long position, long length) implements Body {
         @Override

@@ -49,7 +49,12 @@ public final class SmallDisk implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        run(List.of("umount", "-l", mountPoint.toString()));
+    public void close() throws IOException {
+        try {
+            run(List.of("umount", "-l", mountPoint.toString()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while unmounting " + mountPoint, e);
+        }
     }
 }

@@ -138,6 +138,7 @@ class ServerProcessIT {
         Path sock = dir.resolve("filer.sock");
         String toml = goConfig(sock.toString()) + "unixsocket = true\n";
         try (FilerProcess p = FilerProcess.start(dir, toml)) {
+            assertThat(p.process().isAlive()).isTrue();
             assertThat(sock).exists();
             byte[] body = "over a unix socket".getBytes(StandardCharsets.UTF_8);
             String mac = new MacSigner("s3cr3t-value-xyz").sign(Dialect.V, "u/s.txt", body.length, null);
