@@ -65,17 +65,23 @@ public final class JwtVerifier {
         if (!(slot instanceof String s) || !s.equals(path.firstSegment())) {
             return refused(400, SLOT_MISMATCH, "URL does not match the token's slot");
         }
+        // Prosody always signs the file name; without it any path below the slot would do.
         Object filename = claims.getClaim("filename");
         String rest = String.join("/", path.segments().subList(1, path.segments().size()));
-        if (filename instanceof String f && !f.equals(rest)) {
+        if (!(filename instanceof String f) || !f.equals(rest)) {
             return refused(400, SLOT_MISMATCH, "URL file name does not match the token's filename");
         }
         Optional<Long> filesize = number(claims, "filesize");
         if (filesize.isEmpty() || filesize.get() != size) {
             return refused(413, SIZE_MISMATCH, "Content-Length " + size + " differs from the slot size " + filesize.map(String::valueOf).orElse("(none)"));
         }
-        Optional<String> recordedType = contentType.or(() -> Optional.ofNullable(claims.getClaim("filetype")).map(Object::toString));
+        // The signed type wins over the PUT header: Prosody checks http_file_share_allowed_file_types
+        // against it, and a client must not swap in text/html afterwards.
+        Optional<String> recordedType = Optional.ofNullable(claims.getClaim("filetype")).map(Object::toString).or(() -> contentType);
         Optional<Instant> expires = number(claims, "expires").map(Instant::ofEpochSecond);
+        if (expires.isPresent() && !expires.get().isAfter(clock.instant())) {
+            return refused(410, EXPIRED_TOKEN, "the file this token is for expired at " + expires.get());
+        }
         Optional<String> owner = Optional.ofNullable(claims.getClaim("sub")).map(Object::toString);
         return new UploadAuthorizer.Granted(new UploadGrant(path, size, recordedType, Dialect.JWT, expires, owner));
     }

@@ -29,8 +29,19 @@ class JwtVerifierTest {
     }
 
     private UploadAuthorizer.Verdict put(String bearer, long size) {
+        return put(bearer, size, null);
+    }
+
+    private UploadAuthorizer.Verdict put(String bearer, long size, String contentType) {
         return authz.authorize(new UploadRequest(PATH, Map.of(), List.of(String.valueOf(size)), false,
-                Optional.empty(), Optional.ofNullable(bearer)));
+                Optional.ofNullable(contentType), Optional.ofNullable(bearer)));
+    }
+
+    @Test
+    void theSignedFiletypeIsRecordedNotThePutHeader() {
+        String jwt = JwtVerifier.sign(SIGNER, claims(NOW + 300, "slot123", 42));
+        UploadGrant g = ((UploadAuthorizer.Granted) put("Bearer " + jwt, 42, "text/html")).grant();
+        assertThat(g.contentType()).contains("image/jpeg");
     }
 
     private static int status(UploadAuthorizer.Verdict v) {
@@ -59,6 +70,11 @@ class JwtVerifierTest {
         assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, claims(NOW + 300, "otherslot", 42)), 42))).isEqualTo(400);
         assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, claims(NOW + 300, "slot123", 42)), 43))).isEqualTo(413);
         assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, "{\"slot\":\"slot123\",\"filesize\":42}"), 42))).isEqualTo(401);
+        // no filename claim: the rest of the path is not covered, refuse
+        assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, "{\"exp\":" + (NOW + 300) + ",\"slot\":\"slot123\",\"filesize\":42}"), 42))).isEqualTo(400);
+        // the file's own expiry already passed (expires_after shorter than the token lifetime, or a replay)
+        String stale = claims(NOW + 300, "slot123", 42).replace("\"expires\":" + (NOW + 7 * 86400), "\"expires\":" + (NOW - 1));
+        assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, stale), 42))).isEqualTo(410);
     }
 
     @Test

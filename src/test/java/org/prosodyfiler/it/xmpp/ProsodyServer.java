@@ -8,12 +8,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.BiFunction;
 
 /**
  * A private Prosody 0.12 with mod_http_upload_external, its config and data in one directory,
  * a single plain c2s listener on 127.0.0.1 and nothing else (no s2s, no HTTP, no TLS). Each
  * {@link UploadHost} becomes a VirtualHost with an upload component "upload.&lt;domain&gt;" that
  * signs with the given protocol, so one process covers both the v1 and the v2 dialect.
+ * {@link #startFileShare} does the same with Prosody's own mod_http_file_share (JWT dialect).
  */
 final class ProsodyServer implements XmppServer {
     /** A VirtualHost and the http_upload_external_protocol of its upload component. */
@@ -26,6 +30,8 @@ final class ProsodyServer implements XmppServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CTL_TIMEOUT = Duration.ofSeconds(60);
     private static final int ATTEMPTS = 3;
+    /** Part of the prosody package itself (0.12+), in Prosody's default module directory. */
+    private static final Path FILE_SHARE_MODULE = Path.of("/usr/lib/prosody/modules/mod_http_file_share.lua");
 
     private final ServerProcess process;
     private final int c2sPort;
@@ -36,20 +42,48 @@ final class ProsodyServer implements XmppServer {
     }
 
     /**
+     * A VirtualHost whose upload component runs Prosody's own mod_http_file_share in external
+     * mode; {@code expiresAfterSeconds} sets http_file_share_expires_after (empty: the module's
+     * default of one week), which the module passes on as the JWT's "expires" claim.
+     */
+    record FileShareHost(String domain, OptionalLong expiresAfterSeconds) {
+        String component() {
+            return "upload." + domain;
+        }
+    }
+
+    /**
      * Writes the config, registers the accounts with prosodyctl (works offline against the
      * internal storage) and starts "prosody -F". Retries with a fresh port if another process
      * took the one we picked.
      */
     static ProsodyServer start(Path dir, URI uploadBaseUrl, String secret, long sizeLimit,
                                List<UploadHost> hosts, List<Account> accounts) {
+        Path moduleDir = Installed.prosodyUploadModuleDir();
+        return start(dir, accounts,
+                (home, port) -> config(home, moduleDir, port, uploadBaseUrl, secret, sizeLimit, hosts));
+    }
+
+    /**
+     * Like {@link #start}, but the upload components are mod_http_file_share (shipped with Prosody
+     * 0.12 itself, no prosody-modules needed) in external mode: slots carry a Bearer JWT.
+     */
+    static ProsodyServer startFileShare(Path dir, URI uploadBaseUrl, String secret, long sizeLimit,
+                                        List<FileShareHost> hosts, List<Account> accounts) {
+        Installed.require(Files.isRegularFile(FILE_SHARE_MODULE),
+                "Prosody 0.12's mod_http_file_share (" + FILE_SHARE_MODULE + ", Debian package prosody)");
+        return start(dir, accounts,
+                (home, port) -> fileShareConfig(home, port, uploadBaseUrl, secret, sizeLimit, hosts));
+    }
+
+    private static ProsodyServer start(Path dir, List<Account> accounts, BiFunction<Path, Integer, String> configFor) {
         Path prosody = Installed.prosody();
         Path prosodyctl = Installed.prosodyctl();
-        Path moduleDir = Installed.prosodyUploadModuleDir();
         String lastFailure = "";
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Path home = dir.resolve("prosody-" + attempt);
             int port = FreePorts.pick(1)[0];
-            Path config = writeConfig(home, moduleDir, port, uploadBaseUrl, secret, sizeLimit, hosts);
+            Path config = writeConfig(home, configFor.apply(home, port));
             for (Account account : accounts) {
                 register(prosodyctl, home, config, account);
             }
@@ -81,13 +115,12 @@ final class ProsodyServer implements XmppServer {
         }
     }
 
-    static Path writeConfig(Path home, Path moduleDir, int c2sPort, URI uploadBaseUrl, String secret,
-                            long sizeLimit, List<UploadHost> hosts) {
+    static Path writeConfig(Path home, String text) {
         try {
             Files.createDirectories(home.resolve("data"));
             Files.createDirectories(home.resolve("certs"));
             Path config = home.resolve("prosody.cfg.lua");
-            Files.writeString(config, config(home, moduleDir, c2sPort, uploadBaseUrl, secret, sizeLimit, hosts));
+            Files.writeString(config, text);
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -97,6 +130,44 @@ final class ProsodyServer implements XmppServer {
     /** The whole prosody.cfg.lua; docs/xmpp-setup.md shows the same upload settings to admins. */
     static String config(Path home, Path moduleDir, int c2sPort, URI uploadBaseUrl, String secret,
                          long sizeLimit, List<UploadHost> hosts) {
+        StringBuilder cfg = common(home, Optional.of(moduleDir), c2sPort)
+                .append("\n-- mod_http_upload_external: the part an admin needs (see docs/xmpp-setup.md).\n")
+                .append("http_upload_external_base_url = ").append(lua(uploadBaseUrl.toString())).append('\n')
+                .append("http_upload_external_secret = ").append(lua(secret)).append('\n')
+                .append("http_upload_external_file_size_limit = ").append(sizeLimit).append('\n');
+        for (UploadHost host : hosts) {
+            cfg.append("\nVirtualHost ").append(lua(host.domain())).append('\n')
+                    .append("Component ").append(lua(host.component())).append(" \"http_upload_external\"\n")
+                    .append("    http_upload_external_protocol = ").append(lua(host.protocol())).append('\n');
+        }
+        return cfg.toString();
+    }
+
+    /**
+     * The whole prosody.cfg.lua for mod_http_file_share in external mode. Setting
+     * http_file_share_base_url is what makes the module "external": it then neither loads mod_http
+     * nor serves or prunes files, it only signs slots. get_url appends "/&lt;slot&gt;/&lt;file name&gt;"
+     * to the base URL's path, so the base is given without a trailing slash.
+     */
+    static String fileShareConfig(Path home, int c2sPort, URI uploadBaseUrl, String secret, long sizeLimit,
+                                  List<FileShareHost> hosts) {
+        String base = uploadBaseUrl.toString().replaceAll("/+$", "");
+        StringBuilder cfg = common(home, Optional.empty(), c2sPort)
+                .append("\n-- mod_http_file_share in external mode: the part an admin needs (see docs/xmpp-setup.md).\n")
+                .append("http_file_share_base_url = ").append(lua(base)).append('\n')
+                .append("http_file_share_secret = ").append(lua(secret)).append('\n')
+                .append("http_file_share_size_limit = ").append(sizeLimit).append('\n');
+        for (FileShareHost host : hosts) {
+            cfg.append("\nVirtualHost ").append(lua(host.domain())).append('\n')
+                    .append("Component ").append(lua(host.component())).append(" \"http_file_share\"\n");
+            host.expiresAfterSeconds().ifPresent(seconds ->
+                    cfg.append("    http_file_share_expires_after = ").append(seconds).append('\n'));
+        }
+        return cfg.toString();
+    }
+
+    /** Process, storage and network settings shared by both upload flavours. */
+    private static StringBuilder common(Path home, Optional<Path> moduleDir, int c2sPort) {
         StringBuilder cfg = new StringBuilder();
         cfg.append("-- Private Prosody for the Prosody Filer XMPP end-to-end tests (ProsodyServer.java).\n")
                 .append("-- Process: foreground, all state in this directory. run_as_root only because CI runs as\n")
@@ -105,9 +176,9 @@ final class ProsodyServer implements XmppServer {
                 .append("run_as_root = true\n")
                 .append("pidfile = ").append(lua(home.resolve("prosody.pid"))).append('\n')
                 .append("data_path = ").append(lua(home.resolve("data"))).append('\n')
-                .append("certificates = ").append(lua(home.resolve("certs"))).append('\n')
-                .append("plugin_paths = { ").append(lua(moduleDir)).append(" }\n")
-                .append("log = { { levels = { min = \"debug\" }, to = \"console\" } }\n")
+                .append("certificates = ").append(lua(home.resolve("certs"))).append('\n');
+        moduleDir.ifPresent(dir -> cfg.append("plugin_paths = { ").append(lua(dir)).append(" }\n"));
+        cfg.append("log = { { levels = { min = \"debug\" }, to = \"console\" } }\n")
                 .append("\n-- Network: one plain client port on loopback; no s2s, no HTTP, no TLS ports.\n")
                 .append("interfaces = { \"127.0.0.1\" }\n")
                 .append("c2s_interfaces = { \"127.0.0.1\" }\n")
@@ -122,17 +193,8 @@ final class ProsodyServer implements XmppServer {
                 .append("authentication = \"internal_plain\"\n")
                 .append("storage = \"internal\"\n")
                 .append("-- No TLS on loopback; Smack logs in with SCRAM-SHA-1, so PLAIN stays disabled.\n")
-                .append("c2s_require_encryption = false\n")
-                .append("\n-- mod_http_upload_external: the part an admin needs (see docs/xmpp-setup.md).\n")
-                .append("http_upload_external_base_url = ").append(lua(uploadBaseUrl.toString())).append('\n')
-                .append("http_upload_external_secret = ").append(lua(secret)).append('\n')
-                .append("http_upload_external_file_size_limit = ").append(sizeLimit).append('\n');
-        for (UploadHost host : hosts) {
-            cfg.append("\nVirtualHost ").append(lua(host.domain())).append('\n')
-                    .append("Component ").append(lua(host.component())).append(" \"http_upload_external\"\n")
-                    .append("    http_upload_external_protocol = ").append(lua(host.protocol())).append('\n');
-        }
-        return cfg.toString();
+                .append("c2s_require_encryption = false\n");
+        return cfg;
     }
 
     /** A Lua string literal. */

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,8 +41,22 @@ final class UploadClient implements AutoCloseable {
     private final XMPPTCPConnection connection;
     private final HttpFileUploadManager manager;
 
-    /** The slot the XMPP server handed out and the URL Smack returned after its PUT. */
-    record Upload(URL putUrl, URL getUrl, URL returnedUrl) {
+    /**
+     * The slot the XMPP server handed out and the URL Smack returned after its PUT. putHeaders are
+     * the slot's &lt;header/&gt; elements, which Smack copies into its PUT (mod_http_file_share puts
+     * its "Authorization: Bearer &lt;JWT&gt;" there; mod_http_upload_external and ejabberd send none).
+     */
+    record Upload(URL putUrl, URL getUrl, URL returnedUrl, Map<String, String> putHeaders) {
+        Upload {
+            putHeaders = Map.copyOf(putHeaders);
+        }
+    }
+
+    /** A slot requested but not used by Smack: the test makes the PUT itself. */
+    record SlotGrant(URL putUrl, URL getUrl, Map<String, String> putHeaders) {
+        SlotGrant {
+            putHeaders = Map.copyOf(putHeaders);
+        }
     }
 
     private UploadClient(XMPPTCPConnection connection, HttpFileUploadManager manager) {
@@ -93,12 +108,22 @@ final class UploadClient implements AutoCloseable {
         try (InputStream in = Files.newInputStream(file)) {
             URL returned = manager.uploadFile(in, name, Files.size(file));
             Slot handedOut = slot.get(30, TimeUnit.SECONDS);
-            return new Upload(handedOut.getPutUrl(), handedOut.getGetUrl(), returned);
+            return new Upload(handedOut.getPutUrl(), handedOut.getGetUrl(), returned, handedOut.getHeaders());
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("upload finished but the slot IQ was not observed", e);
         } finally {
             connection.removeStanzaListener(watcher);
         }
+    }
+
+    /**
+     * Asks for a slot through Smack's own API, declaring {@code contentType} (Smack's uploadFile
+     * never declares one), without uploading: for tests that PUT with their own HTTP client.
+     */
+    SlotGrant requestSlot(String name, long size, String contentType)
+            throws InterruptedException, SmackException, XMPPErrorException {
+        Slot slot = manager.requestSlot(name, size, contentType);
+        return new SlotGrant(slot.getPutUrl(), slot.getGetUrl(), slot.getHeaders());
     }
 
     /**
