@@ -57,7 +57,7 @@ final class DeleteExchange implements FilerHandler.Exchange {
             outcome = Optional.of(Rejection.of(500, Rejection.Reason.STORAGE_ERROR, "storage error").withLogDetail("delete failed: " + e));
         }
         Optional<Rejection> o = outcome;
-        handler.ctx().channel().eventLoop().execute(() -> {
+        handler.onLoop(() -> {
             if (o.isPresent()) {
                 handler.reject(request, start, o.get(), false);
             } else {

@@ -84,7 +84,9 @@ final class DownloadExchange implements FilerHandler.Exchange {
             plan = new Refuse(Rejection.of(500, Rejection.Reason.STORAGE_ERROR, "storage error").withLogDetail("lookup failed: " + e));
         }
         Plan p = plan;
-        handler.ctx().channel().eventLoop().execute(() -> send(p));
+        if (!handler.onLoop(() -> send(p)) && p instanceof Send sent) {
+            sent.body().ifPresent(DownloadExchange::closeQuietly);
+        }
     }
 
     private Plan plan() throws IOException {

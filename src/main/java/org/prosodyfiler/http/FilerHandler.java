@@ -205,6 +205,20 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Runs a task on this connection's event loop, from a blocking-pool thread. Returns false if
+     * the loop is gone (server shutting down): the connection is closed then, nothing to answer.
+     */
+    boolean onLoop(Runnable task) {
+        try {
+            ctx.channel().eventLoop().execute(task);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+            log.debug("event loop gone, dropping a completion for {}", ctx.channel().remoteAddress());
+            return false;
+        }
+    }
+
     // --- responses --------------------------------------------------------------------------
 
     ChannelHandlerContext ctx() {

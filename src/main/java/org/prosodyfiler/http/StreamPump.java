@@ -49,11 +49,11 @@ final class StreamPump {
             buf.release();
             DownloadExchange.closeQuietly(body);
             // Headers are gone already: the only honest signal left is to cut the connection.
-            handler.ctx().channel().eventLoop().execute(() -> handler.ctx().close());
+            handler.onLoop(() -> handler.ctx().close());
             return;
         }
         boolean done = left == 0;
-        handler.ctx().channel().eventLoop().execute(() -> {
+        handler.onLoop(() -> {
             ChannelFuture f = handler.ctx().writeAndFlush(done ? new io.netty.handler.codec.http.DefaultLastHttpContent(buf) : new DefaultHttpContent(buf));
             if (done) {
                 DownloadExchange.closeQuietly(body);

@@ -2,7 +2,6 @@ package org.prosodyfiler.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -47,7 +46,6 @@ final class UploadExchange implements FilerHandler.Exchange {
     private final UploadGrant grant;
     private final long start;
     private final Channel channel;
-    private final EventLoop loop;
     private final boolean expectContinue;
 
     // Shared between the event loop and the worker; guarded by "this".
@@ -75,7 +73,6 @@ final class UploadExchange implements FilerHandler.Exchange {
         this.grant = grant;
         this.start = start;
         this.channel = handler.ctx().channel();
-        this.loop = channel.eventLoop();
         this.expectContinue = HttpUtil.is100ContinueExpected(request);
     }
 
@@ -189,13 +186,13 @@ final class UploadExchange implements FilerHandler.Exchange {
                     }
                     services.lifecycle().onFailed(grant);
                     finishOnWorker();
-                    loop.execute(() -> answer(499, Optional.empty()));
+                    handler.onLoop(() -> answer(499, Optional.empty()));
                     return;
                 }
                 if (upload == null) {
                     upload = services.store().begin(grant.path(), grant.size(), meta());
                     if (expectContinue) {
-                        loop.execute(this::sendContinue);
+                        handler.onLoop(this::sendContinue);
                     }
                 }
                 if (!batch.isEmpty()) {
@@ -205,7 +202,7 @@ final class UploadExchange implements FilerHandler.Exchange {
                     StoredFile stored = upload.commit();
                     services.lifecycle().onStored(stored, grant, services.clock().instant());
                     finishOnWorker();
-                    loop.execute(() -> answer(201, Optional.empty()));
+                    handler.onLoop(() -> answer(201, Optional.empty()));
                     return;
                 }
                 synchronized (this) {
@@ -236,7 +233,7 @@ final class UploadExchange implements FilerHandler.Exchange {
         } finally {
             batch.forEach(ByteBuf::release);
             if (queuedBytes.addAndGet(-n) < LOW_WATER) {
-                loop.execute(this::resumeIfPaused);
+                handler.onLoop(this::resumeIfPaused);
             }
         }
     }
@@ -254,7 +251,7 @@ final class UploadExchange implements FilerHandler.Exchange {
             case INCOMPLETE -> Rejection.of(400, Rejection.Reason.INCOMPLETE_BODY, "body does not match Content-Length").withLogDetail(e.getMessage());
             case IO -> Rejection.of(500, Rejection.Reason.STORAGE_ERROR, "storage error").withLogDetail(e.getMessage());
         };
-        loop.execute(() -> answer(r.status(), Optional.of(r)));
+        handler.onLoop(() -> answer(r.status(), Optional.of(r)));
     }
 
     private void finishOnWorker() {
