@@ -110,10 +110,8 @@ final class Engine {
                 for (Conn c : conns) {
                     if (c.ch != null && now - c.lastIoNanos > idleTimeoutNanos) {
                         rec.error(c.req != null ? "timeout" : "idle");
+                        c.req = null;
                         close(c);
-                        if (c.req != null) {
-                            c.req = null;
-                        }
                         reconnect(c);
                     }
                 }

@@ -146,7 +146,6 @@ final class Runner {
                 errors.merge("HTTP " + status, 1, Integer::sum);
             }
             if (!r.process.isAlive() || System.nanoTime() > deadline) {
-                System.err.println("bench: no 201 from a fresh server:\n" + r.logTail(30));
                 errors.merge("no 201", 1, Integer::sum);
                 return Result.failed(errors);
             }

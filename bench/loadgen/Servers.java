@@ -31,6 +31,44 @@ final class Servers {
         String describe();
     }
 
+    /** Servers started and not yet stopped, so an interrupted bench can stop them on its way out. */
+    private static final java.util.Set<Running> LIVE = new java.util.HashSet<>();
+    private static boolean closed;
+
+    /**
+     * Starts a server process and registers it, atomically with respect to {@link #stopAll}: once
+     * that has run, nothing new starts, so no server can outlive the bench.
+     */
+    private static synchronized Running start(ProcessBuilder pb, Path dir, Path store, Path log, int port) throws IOException {
+        if (closed) {
+            throw new IOException("the bench is shutting down");
+        }
+        Running r = new Running(pb.start(), dir, store, log, port);
+        LIVE.add(r);
+        return r;
+    }
+
+    private static synchronized void forget(Running r) {
+        LIVE.remove(r);
+    }
+
+    /** Stops every server still running (shutdown hook: Ctrl-C, CI cancelling the job). */
+    static void stopAll() {
+        List<Running> live;
+        synchronized (Servers.class) {
+            closed = true;
+            live = List.copyOf(LIVE);
+        }
+        for (Running r : live) {
+            try {
+                r.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** A started server process (tree). */
     static final class Running {
         final Process process;
@@ -72,6 +110,7 @@ final class Servers {
             for (long pid : pids) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
+            forget(this);
             return (System.nanoTime() - t0) / 1e9;
         }
     }
@@ -146,7 +185,7 @@ final class Servers {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
-            return new Running(pb.start(), dir, store, log, port);
+            return start(pb, dir, store, log, port);
         }
 
         @Override
@@ -235,7 +274,7 @@ final class Servers {
             ProcessBuilder pb = new ProcessBuilder(binary, "-p", dir.toString(), "-c", conf.toString(),
                     "-e", log.toString())
                     .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile());
-            return new Running(pb.start(), dir, store, log, p);
+            return start(pb, dir, store, log, p);
         }
 
         @Override

@@ -6,6 +6,7 @@ import org.prosodyfiler.config.Config;
 import org.prosodyfiler.config.ListenAddress;
 import org.prosodyfiler.protocol.Dialect;
 import org.prosodyfiler.protocol.JwtVerifier;
+import org.prosodyfiler.protocol.MacDiagnosis;
 import org.prosodyfiler.protocol.MacSigner;
 import org.prosodyfiler.protocol.PathDecoder;
 import picocli.CommandLine.Command;
@@ -49,7 +50,7 @@ final class SignCommand implements Callable<Integer> {
                 System.err.println("prosody-filer: --dialect must be v, v2, token or jwt");
                 return 2;
             }
-            String encoded = encode(path);
+            String encoded = MacDiagnosis.encodeLikeProsody(path);
             if (!(PathDecoder.decode(encoded) instanceof PathDecoder.Ok)) {
                 System.err.println("prosody-filer: the server would refuse this path (empty or dot segments, control characters...)");
                 return 2;
@@ -89,20 +90,6 @@ final class SignCommand implements Callable<Integer> {
             return "http://" + host + ":" + t.port() + config.urlPrefix();
         }
         return "http://localhost" + config.urlPrefix();
-    }
-
-    /** Percent-encodes like Prosody: every byte outside [A-Za-z0-9.~_-] per segment. */
-    static String encode(String path) {
-        StringBuilder b = new StringBuilder();
-        for (byte x : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            int c = x & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ".~_-/".indexOf(c) >= 0) {
-                b.append((char) c);
-            } else {
-                b.append('%').append(String.format("%02x", c));
-            }
-        }
-        return b.toString();
     }
 
     private static String json(String s) {

@@ -10,7 +10,7 @@ import java.util.List;
  * path, a client whose PUT Content-Type differs from its slot request, the wrong dialect.
  * Runs only on failures, with a handful of HMACs.
  */
-final class MacDiagnosis {
+public final class MacDiagnosis {
     private MacDiagnosis() {
     }
 
@@ -55,7 +55,7 @@ final class MacDiagnosis {
     }
 
     /** Prosody's util.http.urlencode: every byte outside [A-Za-z0-9.~_-] as lowercase %xx; '/' kept. */
-    static String encodeLikeProsody(String path) {
+    public static String encodeLikeProsody(String path) {
         StringBuilder b = new StringBuilder();
         for (byte x : path.getBytes(StandardCharsets.UTF_8)) {
             int c = x & 0xff;

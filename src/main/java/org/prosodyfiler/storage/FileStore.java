@@ -268,13 +268,7 @@ public final class FileStore implements Store {
 
     @Override
     public void forEach(Consumer<StoredFile> visitor) throws IOException {
-        Path internal = root.resolve(PathDecoder.RESERVED);
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                return dir.equals(internal) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-            }
-
+        Files.walkFileTree(root, new UploadsVisitor() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
                 if (!a.isRegularFile()) {
@@ -286,24 +280,27 @@ public final class FileStore implements Store {
                 }
                 return FileVisitResult.CONTINUE;
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-                // A file deleted while we walk (expiry, DELETE) is not an error.
-                return FileVisitResult.CONTINUE;
-            }
         });
+    }
+
+    /** Walks the uploads: skips our internal directory; files vanishing meanwhile are no error. */
+    private class UploadsVisitor extends SimpleFileVisitor<Path> {
+        private final Path internal = root.resolve(PathDecoder.RESERVED);
+
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            return dir.equals(internal) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+            return FileVisitResult.CONTINUE; // deleted while we walk (expiry, DELETE)
+        }
     }
 
     @Override
     public void pruneEmptyDirectories() throws IOException {
-        Path internal = root.resolve(PathDecoder.RESERVED);
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                return dir.equals(internal) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-            }
-
+        Files.walkFileTree(root, new UploadsVisitor() {
             @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException e) {
                 if (!dir.equals(root)) {
@@ -317,15 +314,10 @@ public final class FileStore implements Store {
                 }
                 return FileVisitResult.CONTINUE;
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-                return FileVisitResult.CONTINUE;
-            }
         });
     }
 
-    /** Deletes the temp dirs of processes that are gone (their lock is free). */
+    /** Deletes the temp dirs of processes that are gone (pid and start time no longer running). */
     @Override
     public void recover() throws IOException {
         try (var dirs = Files.list(tmpRoot)) {

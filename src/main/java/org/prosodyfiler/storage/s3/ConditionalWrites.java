@@ -9,9 +9,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * How the server treats {@code If-None-Match: *} on writes, found out once at startup by writing
- * a probe object twice: AWS S3 (since 2024), MinIO, Ceph RGW, R2 and S3Proxy 4.x answer the
- * second write with 412; some servers silently overwrite; a few refuse the header outright, and
- * then we must not send it or no upload would ever succeed.
+ * a probe object twice: AWS S3 (since 2024) and S3Proxy 4.x answer the second write with 412, as
+ * MinIO, Ceph RGW and R2 document; older or simpler servers silently overwrite; some refuse the
+ * header outright, and then we must not send it or no upload would ever succeed.
  */
 enum ConditionalWrites {
     /** The second write is refused: commit can never replace an object, whatever the race. */

@@ -22,6 +22,12 @@ final class S3Clients {
     }
 
     static S3Client build(Config.S3Settings s) {
+        // HttpURLConnection keeps only 5 idle connections per host by default: under load every
+        // further S3 request would open (and with https, handshake) a new one. Read once, by the
+        // JDK's keep-alive cache, so it has to be set before the first request; an admin's -D wins.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "64");
+        }
         S3ClientBuilder b = S3Client.builder()
                 // The JDK's HttpURLConnection: no Netty 4.1 or Apache client next to our Netty 4.2.
                 .httpClientBuilder(UrlConnectionHttpClient.builder()

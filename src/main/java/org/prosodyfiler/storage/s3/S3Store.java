@@ -416,6 +416,36 @@ public final class S3Store implements Store {
     @Override
     public void forEach(Consumer<StoredFile> visitor) throws IOException {
         Semaphore permits = new Semaphore(tuning.headConcurrency());
+        list(page -> {
+            List<Future<Optional<StoredFile>>> files = new ArrayList<>();
+            for (S3Object o : page.contents()) {
+                keys.path(o.key()).ifPresent(p -> files.add(background.submit(() -> headForListing(permits, p))));
+            }
+            for (Future<Optional<StoredFile>> f : files) {
+                awaitListed(f).ifPresent(visitor);
+            }
+        });
+    }
+
+    /**
+     * Like {@link #forEach} from the listing alone, one request per 1000 objects: size, S3's
+     * Last-Modified and ETag, but no metadata ({@link FileMeta#NONE}). Enough for counting files
+     * and bytes (usage metrics); not for expiry or quotas, which need owner and "expires".
+     */
+    public void forEachListedOnly(Consumer<StoredFile> visitor) throws IOException {
+        list(page -> {
+            for (S3Object o : page.contents()) {
+                keys.path(o.key()).ifPresent(p -> visitor.accept(
+                        new StoredFile(p, o.size(), o.lastModified(), S3Keys.etag(o.eTag()), FileMeta.NONE)));
+            }
+        });
+    }
+
+    private interface PageVisitor {
+        void visit(ListObjectsV2Response page) throws IOException;
+    }
+
+    private void list(PageVisitor visitor) throws IOException {
         String token = null;
         do {
             String continuation = token;
@@ -428,13 +458,7 @@ public final class S3Store implements Store {
             } catch (SdkException e) {
                 throw S3Errors.io("LIST " + keys.prefix(), e);
             }
-            List<Future<Optional<StoredFile>>> files = new ArrayList<>();
-            for (S3Object o : page.contents()) {
-                keys.path(o.key()).ifPresent(p -> files.add(background.submit(() -> headForListing(permits, p))));
-            }
-            for (Future<Optional<StoredFile>> f : files) {
-                awaitListed(f).ifPresent(visitor);
-            }
+            visitor.visit(page);
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
     }

@@ -1,5 +1,6 @@
 package org.prosodyfiler.storage.s3;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,8 +107,14 @@ final class S3ProxyFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         admin.close();
-        proxy.stop();
+        try {
+            proxy.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IOException("stopping S3Proxy: " + e, e);
+        }
     }
 }

@@ -34,11 +34,12 @@ class TwoNodeIT {
     private static S3ProxyFixture s3;
     private static S3Node a;
     private static S3Node b;
+    private static String bucket;
 
     @BeforeAll
     static void start() throws Exception {
         s3 = S3ProxyFixture.start(dir);
-        String bucket = s3.createBucket();
+        bucket = s3.createBucket();
         a = S3Node.start(dir.resolve("node-a"), s3.toml(bucket, "shared/"), Clock.systemUTC());
         b = S3Node.start(dir.resolve("node-b"), s3.toml(bucket, "shared/"), Clock.systemUTC());
     }
@@ -99,8 +100,8 @@ class TwoNodeIT {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(s3.admin().listMultipartUploads(r -> r.bucket(s3.admin().listBuckets().buckets().get(0).name()))
-                .uploads()).as("the losers' multipart uploads are aborted").isEmpty();
+        assertThat(s3.admin().listMultipartUploads(r -> r.bucket(bucket)).uploads())
+                .as("the losers' multipart uploads are aborted").isEmpty();
     }
 
     private static Callable<Integer> finish(S3Node.RawPut put, byte[] body) {
