@@ -50,9 +50,16 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
     /** Rate-limit key of the current request's client; null when exempt (local proxy). */
     private String client;
 
-    FilerHandler(Services services, CommonHeaders common) {
+    private final UploadBudget uploadBudget;
+
+    FilerHandler(Services services, CommonHeaders common, UploadBudget uploadBudget) {
         this.services = services;
         this.common = common;
+        this.uploadBudget = uploadBudget;
+    }
+
+    UploadBudget uploadBudget() {
+        return uploadBudget;
     }
 
     /** A request being answered. Completes by calling {@link FilerHandler#finished}. */

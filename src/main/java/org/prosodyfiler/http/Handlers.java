@@ -11,6 +11,8 @@ public final class Handlers {
     /** One factory per server: the common response headers are built once and shared. */
     public static Supplier<ChannelHandler> filer(Services services) {
         CommonHeaders common = new CommonHeaders(services.config().metronomeDeleteSecret().isPresent());
-        return () -> new FilerHandler(services, common);
+        // 16 MiB waiting for the disk across all uploads, a quarter of the shipped direct-memory cap.
+        UploadBudget budget = new UploadBudget(16L << 20, 8L << 20);
+        return () -> new FilerHandler(services, common, budget);
     }
 }

@@ -47,6 +47,7 @@ final class UploadExchange implements FilerHandler.Exchange {
     private final long start;
     private final Channel channel;
     private final boolean expectContinue;
+    private final UploadBudget budget;
 
     // Shared between the event loop and the worker; guarded by "this".
     private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
@@ -74,6 +75,7 @@ final class UploadExchange implements FilerHandler.Exchange {
         this.start = start;
         this.channel = handler.ctx().channel();
         this.expectContinue = HttpUtil.is100ContinueExpected(request);
+        this.budget = handler.uploadBudget();
     }
 
     /** Authorises the PUT; answers and returns null when refused. */
@@ -125,17 +127,20 @@ final class UploadExchange implements FilerHandler.Exchange {
             return;
         }
         received += n;
+        boolean queued;
         synchronized (this) {
-            if (n > 0 && !finishedOnWorker && !aborted) {
+            queued = n > 0 && !finishedOnWorker && !aborted;
+            if (queued) {
                 queue.add(buf); // ownership moves to the queue
+                budget.add(n); // counted before the worker can write and release it
+                queuedBytes.addAndGet(n);
             } else {
                 content.release();
             }
             lastQueued |= last;
         }
-        if (queuedBytes.addAndGet(n) > HIGH_WATER && !paused) {
-            paused = true;
-            channel.config().setAutoRead(false);
+        if (queued && !paused && (queuedBytes.get() > HIGH_WATER || budget.exhausted())) {
+            pause();
         }
         kick();
     }
@@ -180,7 +185,7 @@ final class UploadExchange implements FilerHandler.Exchange {
                     last = lastQueued;
                 }
                 if (stop) {
-                    batch.forEach(ByteBuf::release);
+                    release(batch);
                     if (upload != null) {
                         upload.abort();
                     }
@@ -232,9 +237,7 @@ final class UploadExchange implements FilerHandler.Exchange {
             upload.write(views.toArray(ByteBuffer[]::new));
         } finally {
             batch.forEach(ByteBuf::release);
-            if (queuedBytes.addAndGet(-n) < LOW_WATER) {
-                handler.onLoop(this::resumeIfPaused);
-            }
+            dequeued(n);
         }
     }
 
@@ -267,7 +270,16 @@ final class UploadExchange implements FilerHandler.Exchange {
             rest = new ArrayList<>(queue);
             queue.clear();
         }
-        rest.forEach(ByteBuf::release);
+        release(rest);
+    }
+
+    private void release(List<ByteBuf> bufs) {
+        long n = 0;
+        for (ByteBuf b : bufs) {
+            n += b.readableBytes();
+            b.release();
+        }
+        dequeued(n);
     }
 
     private FileMeta meta() {
@@ -283,11 +295,33 @@ final class UploadExchange implements FilerHandler.Exchange {
         }
     }
 
+    private void pause() {
+        paused = true;
+        channel.config().setAutoRead(false);
+        if (budget.exhausted()) {
+            // Our own writes may be done already: let the budget wake us when others' finish.
+            budget.whenRoom(() -> handler.onLoop(this::resumeIfPaused));
+        }
+    }
+
     private void resumeIfPaused() {
-        if (paused && !answered && queuedBytes.get() < LOW_WATER) {
-            paused = false;
-            channel.config().setAutoRead(true);
-            handler.ctx().read();
+        if (!paused || answered || queuedBytes.get() >= LOW_WATER) {
+            return;
+        }
+        if (budget.exhausted()) {
+            budget.whenRoom(() -> handler.onLoop(this::resumeIfPaused));
+            return;
+        }
+        paused = false;
+        channel.config().setAutoRead(true);
+        handler.ctx().read();
+    }
+
+    /** Bytes that left the queue, written or dropped. */
+    private void dequeued(long n) {
+        budget.release(n);
+        if (queuedBytes.addAndGet(-n) < LOW_WATER) {
+            handler.onLoop(this::resumeIfPaused);
         }
     }
 
