@@ -122,7 +122,8 @@ public final class FilerApp implements AutoCloseable {
         sweeper.start(quotasOn ? config.sweepInterval() : Duration.ZERO, config.sweepInterval());
         FilerApp app = new FilerApp(config, store, blocking, server, services, monitoring, sweeper);
         log.info("listening on {} (store {}, dialects {}, {} transport)", server.describe(config.urlPrefix()),
-                config.storeDir(), config.dialects(), FilerServer.nativeTransport() ? "epoll" : "nio");
+                config.storage() == Config.Storage.S3 ? config.s3().orElseThrow() : config.storeDir(), config.dialects(),
+                FilerServer.nativeTransport() ? "epoll" : "nio");
         return app;
     }
 

@@ -47,6 +47,9 @@ public final class FileStore implements Store {
     private final boolean fsync;
     private final long minFreeSpace;
     private final boolean xattrs;
+    private final FreeSpace freeSpace;
+    /** Files never change once published: their metadata is read once per (inode, size, mtime). */
+    private final MetaCache metaCache = new MetaCache(4096);
     private final java.nio.file.FileStore fileSystem;
 
     /**
@@ -72,6 +75,7 @@ public final class FileStore implements Store {
         this.fsync = fsync;
         this.minFreeSpace = minFreeSpace;
         this.fileSystem = Files.getFileStore(root);
+        this.freeSpace = new FreeSpace(fileSystem);
         this.xattrs = tryXattrs && probeXattrs();
         if (!xattrs) {
             log.info("{}: no user extended attributes on this file system, keeping metadata in {}", root, metaDir);
@@ -113,10 +117,9 @@ public final class FileStore implements Store {
             throw new StoreException(StoreException.Kind.EXISTS, "already exists");
         }
         try {
-            long usable = fileSystem.getUsableSpace();
-            if (usable - size < minFreeSpace) {
+            if (!freeSpace.fits(size, minFreeSpace)) {
                 throw new StoreException(StoreException.Kind.NO_SPACE,
-                        "not enough space: " + usable + " bytes free, " + size + " needed plus a reserve of " + minFreeSpace);
+                        "not enough space: " + freeSpace.lastKnown() + " bytes free, " + size + " needed plus a reserve of " + minFreeSpace);
             }
         } catch (IOException e) {
             throw new StoreException(StoreException.Kind.IO, "cannot read free space: " + e.getMessage(), e);
@@ -248,7 +251,12 @@ public final class FileStore implements Store {
             // Directories, and symlinks: uploads never create links, and following one could leave the store.
             return Lookup.NOT_A_FILE;
         }
-        return new Lookup.Found(new StoredFile(path, a.size(), a.lastModifiedTime().toInstant(), etag(a), readMeta(path, file)));
+        FileMeta meta = metaCache.get(path.value(), a);
+        if (meta == null) {
+            meta = readMeta(path, file);
+            metaCache.put(path.value(), a, meta);
+        }
+        return new Lookup.Found(new StoredFile(path, a.size(), a.lastModifiedTime().toInstant(), etag(a), meta));
     }
 
     @Override

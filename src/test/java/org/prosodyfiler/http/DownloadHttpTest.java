@@ -195,6 +195,17 @@ class DownloadHttpTest {
     }
 
     @Test
+    void aFileReplacedAtTheSamePathIsServedWithItsOwnType() throws IOException {
+        byte[] body = new byte[64];
+        upload("abc/again.bin", body, "image/png");
+        assertThat(get("abc/again.bin").header("Content-Type")).isEqualTo("image/png");
+        Files.delete(filer.store().resolve("abc/again.bin")); // e.g. expired and swept
+        upload("abc/again.bin", body, "text/html");
+        assertThat(get("abc/again.bin").header("Content-Type")).isEqualTo("text/html");
+        assertThat(get("abc/again.bin").header("Content-Disposition")).startsWith("attachment");
+    }
+
+    @Test
     void keepAliveAndPipelining() throws IOException {
         byte[] small = "small".getBytes(StandardCharsets.UTF_8);
         upload("abc/small.txt", small, "text/plain");
