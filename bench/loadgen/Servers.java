@@ -159,6 +159,9 @@ final class Servers {
             return String.join(" ", command) + " -config FILE";
         }
 
+        /** nginx never fsyncs; BENCH_FSYNC=true measures what our default durability costs. */
+        static final String FSYNC = "true".equals(System.getenv("BENCH_FSYNC")) ? "true" : "false";
+
         static String config(Path store, int port) {
             return """
                     # written by bench/ for one run
@@ -169,9 +172,9 @@ final class Servers {
                     uploadSubDir = "upload/"
                     logLevel     = "info"
                     accessLog    = false
-                    fsync        = false
+                    fsync        = %s
                     maxUploadSize = 0
-                    """.formatted(port, SECRET, store);
+                    """.formatted(port, SECRET, store, FSYNC);
         }
 
         @Override
