@@ -59,6 +59,11 @@ final class DownloadExchange implements FilerHandler.Exchange {
 
     /** Starts the lookup off the event loop (the handler set us current first). */
     void start() {
+        if (services.store().servedFromMemory(path)) {
+            // A file served moments ago: its inode and dentry are in memory, no disk wait.
+            lookup();
+            return;
+        }
         try {
             services.blocking().execute(this::lookup);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
@@ -84,7 +89,9 @@ final class DownloadExchange implements FilerHandler.Exchange {
             plan = new Refuse(Rejection.of(500, Rejection.Reason.STORAGE_ERROR, "storage error").withLogDetail("lookup failed: " + e));
         }
         Plan p = plan;
-        if (!handler.onLoop(() -> send(p)) && p instanceof Send sent) {
+        if (handler.ctx().executor().inEventLoop()) {
+            send(p);
+        } else if (!handler.onLoop(() -> send(p)) && p instanceof Send sent) {
             sent.body().ifPresent(DownloadExchange::closeQuietly);
         }
     }

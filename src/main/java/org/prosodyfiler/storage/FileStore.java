@@ -239,6 +239,11 @@ public final class FileStore implements Store {
     }
 
     @Override
+    public boolean servedFromMemory(StorePath path) {
+        return metaCache.hot(path.value());
+    }
+
+    @Override
     public Lookup stat(StorePath path) throws IOException {
         Path file = fileFor(path);
         BasicFileAttributes a;

@@ -15,8 +15,11 @@ final class MetaCache {
     private record Key(Object fileKey, long size, long mtimeNanos) {
     }
 
-    private record Cached(Key key, FileMeta meta) {
+    private record Cached(Key key, FileMeta meta, long seenAt) {
     }
+
+    /** How long a looked-up file counts as surely cached by the kernel (dentry, inode). */
+    private static final long HOT_NANOS = 30_000_000_000L;
 
     private final Map<String, Cached> entries;
 
@@ -31,6 +34,12 @@ final class MetaCache {
         };
     }
 
+    /** True if the file was looked up in the last few seconds: stat and open will not touch the disk. */
+    synchronized boolean hot(String path) {
+        Cached e = entries.get(path);
+        return e != null && System.nanoTime() - e.seenAt() < HOT_NANOS;
+    }
+
     synchronized FileMeta get(String path, BasicFileAttributes a) {
         Cached e = entries.get(path);
         return e != null && a.fileKey() != null && e.key().equals(key(a)) ? e.meta() : null;
@@ -38,7 +47,7 @@ final class MetaCache {
 
     synchronized void put(String path, BasicFileAttributes a, FileMeta meta) {
         if (a.fileKey() != null) { // without an inode we cannot tell a replaced file apart
-            entries.put(path, new Cached(key(a), meta));
+            entries.put(path, new Cached(key(a), meta, System.nanoTime()));
         }
     }
 

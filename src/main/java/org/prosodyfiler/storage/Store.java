@@ -24,6 +24,15 @@ public interface Store extends AutoCloseable {
 
     Lookup stat(StorePath path) throws IOException;
 
+    /**
+     * True when {@link #stat} and {@link #open} of this path will be answered from memory (a file
+     * read moments ago): then the event loop may call them itself and skip a thread hand-off.
+     * Never true for a store whose calls can wait on a disk or a network.
+     */
+    default boolean servedFromMemory(StorePath path) {
+        return false;
+    }
+
     /** Opens {@code length} bytes from {@code offset} of a file found by {@link #stat}. */
     Body open(StoredFile file, long offset, long length) throws IOException;
 
