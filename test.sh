@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, as CI does: installs the Debian packages the end-to-end tests drive
 # (when run as root and they are missing), finds a JDK >= 21, then `./mvnw verify`
-# (unit + property + fuzz tests in surefire, real-server tests in failsafe), then the
-# benchmark's quick smoke mode. Extra arguments go to Maven, e.g. ./test.sh -Dit.test=ProsodyUploadIT
+# (unit + property + fuzz-regression tests in surefire, real-server tests in failsafe), then (as
+# root) builds, installs, exercises and purges the Debian package, then the benchmark's quick
+# smoke mode. Extra arguments go to Maven, e.g. ./test.sh -Dit.test=ProsodyUploadIT
+# SKIP_DEB_TEST=1 / SKIP_BENCH_SMOKE=1 leave those steps out.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/install-test-deps.sh
@@ -12,6 +14,13 @@ locale charmap 2>/dev/null | grep -qi 'utf-\?8' || export LC_ALL=C.UTF-8
 export MAVEN_OPTS="${MAVEN_OPTS:-} $(bin/maven-opts)"
 echo "test.sh: using JDK at $JAVA_HOME"
 ./mvnw -B -ntp verify "$@"
+# The Debian package, installed and exercised for real (needs root for dpkg).
+if [ "$(id -u)" = 0 ] && [ "${SKIP_DEB_TEST:-0}" != 1 ]; then
+  echo "test.sh: Debian package build + install test (scripts/test-deb.sh)"
+  rm -f target/prosody-filer_*.deb
+  scripts/build-deb.sh --jar target/prosody-filer.jar --out target
+  scripts/test-deb.sh "$(ls -t target/prosody-filer_*.deb | head -1)"
+fi
 if [ -x bench/run.sh ] && [ "${SKIP_BENCH_SMOKE:-0}" != 1 ]; then
   echo "test.sh: benchmark smoke run (bench/run.sh --quick)"
   bench/run.sh --quick

@@ -165,6 +165,7 @@ sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@DEPENDS@/$depends/" -
 deb="$out/prosody-filer_${version}_${arch}.deb"
 rm -f "$deb"
 # --root-owner-group: files belong to root in the package without needing fakeroot.
-dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+# xz: the smallest package (34 MiB; gzip 43 MiB); DEB_COMPRESS=gzip builds several times faster.
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESS:-xz}" --build "$stage" "$deb" >/dev/null
 say "built $deb ($(du -h "$deb" | cut -f1), installed $((installed_kb / 1024)) MiB)"
 echo "$deb"

@@ -65,7 +65,7 @@ getent passwd "$user" >/dev/null && fail "user $user exists before the install (
 version=$(dpkg-deb -f "$deb" Version)
 dpkg-deb -R "$deb" "$work/repack"
 sed -i "s/^Version: .*/Version: ${version}+upgradetest1/" "$work/repack/DEBIAN/control"
-dpkg-deb --root-owner-group -Zxz -z1 --build "$work/repack" "$work/upgrade.deb" >/dev/null
+dpkg-deb --root-owner-group -Znone --build "$work/repack" "$work/upgrade.deb" >/dev/null
 rm -rf "$work/repack"
 
 # ---------------------------------------------------------------------------------------------
@@ -101,7 +101,8 @@ case " $modules " in *" java.desktop "*|*" jdk.compiler "*) fail "the runtime is
 grep -q "not started yet" "$work/install.log" && say "   postinst: $(grep 'not started yet' "$work/install.log")"
 
 # No JDK needed: a clean environment, nothing but /usr/bin:/bin on PATH.
-clean_env=(env -i PATH=/usr/bin:/bin LANG=C.UTF-8)
+# No LANG either: the launcher must pick a UTF-8 locale itself (the upload below has a non-ASCII name).
+clean_env=(env -i PATH=/usr/bin:/bin)
 "${clean_env[@]}" /usr/bin/prosody-filer --version > "$work/version.txt" 2>&1 || { cat "$work/version.txt"; fail "prosody-filer --version"; }
 say "   $(cat "$work/version.txt")"
 
@@ -112,6 +113,12 @@ cfg="$etc/config.toml"
 sed -i -e 's|^listenport *=.*|listenport = "127.0.0.1:0"|' -e "s|^secret *=.*|secret = \"$secret\"|" "$cfg"
 printf '\nmetricsListen = "127.0.0.1:0"\nshutdownGrace = "5s"\n' >> "$cfg"
 grep -q "^secret = \"$secret\"" "$cfg" || fail "could not set the secret in $cfg"
+# An admin's first command, as root, before the service ever ran: it must not leave root-owned
+# files in the store (the launcher continues as the service user).
+/usr/bin/prosody-filer stats > "$work/stats.txt" 2>&1 || { cat "$work/stats.txt"; fail "prosody-filer stats (as root)"; }
+leftover=$(find "$store" -user root | head -3)
+[ -z "$leftover" ] || fail "root-owned files in the store after an admin command: $leftover"
+say "   prosody-filer stats as root: ok, nothing root-owned left in $store"
 
 notify_sock=""
 if command -v python3 >/dev/null; then
@@ -187,8 +194,8 @@ await_notify "READY=1"
 say "3. upload and download"
 head -c 1048576 /dev/urandom > "$work/payload.bin"
 size=$(stat -c %s "$work/payload.bin")
-path="debtest/$(openssl rand -hex 8)/voice message.ogg"
-url_path="${path// /%20}"
+path="debtest/$(openssl rand -hex 8)/voix née.ogg"
+url_path=$(printf '%s' "$path" | sed -e 's/ /%20/g' -e 's/é/%C3%A9/g')
 mac=$(printf '%s %s' "$path" "$size" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
 code=$(curl -sS -o "$work/put.out" -w '%{http_code}' -X PUT -H 'Content-Type: audio/ogg' \
   --data-binary @"$work/payload.bin" "$base$url_path?v=$mac") || fail "PUT failed to connect"

@@ -72,7 +72,7 @@ public final class SystemdNotify {
         } catch (IOException | RuntimeException e) {
             if (!warned) {
                 warned = true;
-                log.warn("cannot notify systemd via {}: {}", socket.get(), e.getMessage());
+                log.warn("cannot notify systemd via {}: {}", socket.get(), e.getMessage() != null ? e.getMessage() : e.toString());
             }
             return false;
         }
