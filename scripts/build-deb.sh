@@ -81,8 +81,8 @@ install -m 0644 "$here/packaging/deb/config.toml" "$stage/etc/prosody-filer/conf
 install -m 0644 "$here/conf/jvm.options" "$stage/etc/prosody-filer/jvm.options"
 install -m 0644 "$here/packaging/deb/prosody-filer.service" "$stage/lib/systemd/system/prosody-filer.service"
 install -m 0644 "$here/packaging/deb/copyright" "$stage/usr/share/doc/prosody-filer/copyright"
-if [ -f "$here/docs/operations.md" ]; then
-  gzip -9n < "$here/docs/operations.md" > "$stage/usr/share/doc/prosody-filer/operations.md.gz"
+if [ -f "$here/README.md" ]; then
+  gzip -9n < "$here/README.md" > "$stage/usr/share/doc/prosody-filer/README.md.gz"
 fi
 printf 'prosody-filer (%s) stable; urgency=medium\n\n  * Release %s.\n\n -- Prosody Filer maintainers <maintainers@prosody-filer.invalid>  %s\n' \
   "$version" "$version" "$(date -R -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}")" | gzip -9n > "$stage/usr/share/doc/prosody-filer/changelog.Debian.gz"

@@ -20,7 +20,7 @@ import org.prosodyfiler.testsupport.RawHttp;
 import org.prosodyfiler.testsupport.TestFiler;
 
 /**
- * docs/operations.md promises that the nginx site of the Go original's README keeps working:
+ * The README promises that the nginx site of the Go original's README keeps working:
  * its location block (CORS preflight answered by nginx, proxy_pass to "[::]:port/upload/",
  * request buffering off, a body size limit) in front of this server, with a Go-style
  * listenport of "[::]:port". Real nginx (Debian nginx-light) on loopback.
