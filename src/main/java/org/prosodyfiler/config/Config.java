@@ -48,7 +48,12 @@ public record Config(
 
     public enum Storage { FILE, S3 }
 
-    /** The [s3] table. Credentials are optional: absent means environment / AWS default chain. */
+    /**
+     * The [s3] table. Credentials are optional: absent means environment / AWS default chain.
+     *
+     * @param redirectDownloads answer a download GET with a 302 to a presigned S3 URL instead of streaming it
+     * @param presignTtl        how long such a URL stays valid
+     */
     public record S3Settings(
             String endpoint,
             String region,
@@ -56,13 +61,15 @@ public record Config(
             String prefix,
             boolean pathStyle,
             Optional<String> accessKey,
-            Optional<String> secretKey) {
+            Optional<String> secretKey,
+            boolean redirectDownloads,
+            Duration presignTtl) {
 
         @Override
         public String toString() {
             // Never print the secret key, even by accident in a debug log.
             return "S3Settings[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket
-                    + ", prefix=" + prefix + ", pathStyle=" + pathStyle
+                    + ", prefix=" + prefix + ", pathStyle=" + pathStyle + ", redirectDownloads=" + redirectDownloads
                     + ", accessKey=" + accessKey.map(k -> "(set)").orElse("(default chain)") + "]";
         }
     }

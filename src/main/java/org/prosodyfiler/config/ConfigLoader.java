@@ -36,7 +36,7 @@ public final class ConfigLoader {
             "readtimeout", "headertimeout", "ratelimit", "trustedproxies", "shutdowngrace", "maxconnections", "metricslisten", "expireafter",
             "storagequota", "storagequotapolicy", "dailyquotaperuser", "sweepinterval", "metronomedeletesecret", "storage", "s3");
     private static final Set<String> S3_KEYS = Set.of(
-            "endpoint", "region", "bucket", "prefix", "pathstyle", "accesskey", "secretkey");
+            "endpoint", "region", "bucket", "prefix", "pathstyle", "accesskey", "secretkey", "redirectdownloads", "presignttl");
 
     private ConfigLoader() {
     }
@@ -66,6 +66,14 @@ public final class ConfigLoader {
         return new Loaded(build(top, warnings), List.copyOf(warnings));
     }
 
+    static Path path(String key, String value) {
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(key + " \"" + value.replace("\0", "\\0") + "\" is not a valid path: " + e.getReason());
+        }
+    }
+
     private static Config build(Map<String, Object> c, List<String> warnings) {
         boolean unix = bool(c, "unixsocket", false);
         ListenAddress listen = ListenAddress.parse(string(c, "listenport", "[::]:5050"), unix);
@@ -75,7 +83,7 @@ public final class ConfigLoader {
             throw new ConfigException("secret is missing or empty: set the same secret as in your XMPP server's config");
         }
 
-        Path storeDir = Path.of(string(c, "storedir", "./upload/"));
+        Path storeDir = path("storeDir", string(c, "storedir", "./upload/"));
         String sub = normalizeSubDir(string(c, "uploadsubdir", "upload/"));
 
         String level = string(c, "loglevel", "info").toLowerCase(Locale.ROOT);
@@ -157,7 +165,18 @@ public final class ConfigLoader {
                 string(t, "prefix", ""),
                 bool(t, "pathstyle", false),
                 Optional.ofNullable(t.get("accesskey")).map(Object::toString).filter(s -> !s.isEmpty()),
-                Optional.ofNullable(t.get("secretkey")).map(Object::toString).filter(s -> !s.isEmpty())));
+                Optional.ofNullable(t.get("secretkey")).map(Object::toString).filter(s -> !s.isEmpty()),
+                bool(t, "redirectdownloads", false),
+                presignTtl(t.getOrDefault("presignttl", "5m"))));
+    }
+
+    /** SigV4 presigned URLs are valid for at most 7 days; a second is the smallest useful unit. */
+    private static Duration presignTtl(Object value) {
+        Duration d = Sizes.duration("[s3] presignTtl", value);
+        if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofDays(7)) > 0) {
+            throw new ConfigException("[s3] presignTtl must be between 1s and 7d (got " + value + ")");
+        }
+        return d;
     }
 
     private static double rate(Object v) {

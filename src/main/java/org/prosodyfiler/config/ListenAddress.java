@@ -34,7 +34,7 @@ public sealed interface ListenAddress {
         }
         String v = value.trim();
         if (unixSocket) {
-            return new Unix(Path.of(v));
+            return new Unix(ConfigLoader.path("listenport", v));
         }
         int colon = v.lastIndexOf(':');
         if (colon < 0) {

@@ -25,6 +25,9 @@ public final class Sizes {
         if (value instanceof String s) {
             Matcher m = SIZE.matcher(s.trim());
             if (m.matches()) {
+                if (m.group(1).length() > 18) {
+                    throw new ConfigException(key + " = \"" + s + "\" is too large");
+                }
                 long base = Long.parseLong(m.group(1));
                 String unit = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
                 int shift = switch (unit.isEmpty() ? ' ' : unit.charAt(0)) {
@@ -45,7 +48,18 @@ public final class Sizes {
 
     /** A duration such as "28d", "12h", "30s", "500ms", or a number of seconds. */
     public static Duration duration(String key, Object value) {
+        try {
+            return parseDuration(key, value);
+        } catch (ArithmeticException | NumberFormatException | java.time.DateTimeException tooBig) {
+            throw new ConfigException(key + " = " + value + " is too large");
+        }
+    }
+
+    private static Duration parseDuration(String key, Object value) {
         if (value instanceof Number n) {
+            if (n.longValue() < 0) {
+                throw new ConfigException(key + " must not be negative (got " + n + ")");
+            }
             return Duration.ofSeconds(n.longValue());
         }
         if (value instanceof String s) {

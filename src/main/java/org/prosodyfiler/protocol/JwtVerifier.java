@@ -25,6 +25,9 @@ import java.util.Optional;
  * MACVerifier refuses secrets shorter than 256 bits, and Prosody admins choose their own.
  */
 public final class JwtVerifier {
+    /** Year 9999: larger "expires" values are nonsense (and would overflow Instant arithmetic). */
+    private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
+
     private final List<MacSigner> signers;
     private final Clock clock;
 
@@ -59,7 +62,7 @@ public final class JwtVerifier {
             return unauthorized("JWT without numeric exp");
         }
         if (exp.get() < clock.instant().getEpochSecond()) {
-            return refused(410, EXPIRED_TOKEN, "upload token expired at " + Instant.ofEpochSecond(exp.get()));
+            return refused(410, EXPIRED_TOKEN, "upload token expired at " + Instant.ofEpochSecond(Math.max(exp.get(), Instant.MIN.getEpochSecond())));
         }
         Object slot = claims.getClaim("slot");
         if (!(slot instanceof String s) || !s.equals(path.firstSegment())) {
@@ -78,7 +81,11 @@ public final class JwtVerifier {
         // The signed type wins over the PUT header: Prosody checks http_file_share_allowed_file_types
         // against it, and a client must not swap in text/html afterwards.
         Optional<String> recordedType = Optional.ofNullable(claims.getClaim("filetype")).map(Object::toString).or(() -> contentType);
-        Optional<Instant> expires = number(claims, "expires").map(Instant::ofEpochSecond);
+        Optional<Long> expiresClaim = number(claims, "expires");
+        if (expiresClaim.isPresent() && (expiresClaim.get() < 0 || expiresClaim.get() > MAX_EPOCH_SECOND)) {
+            return unauthorized("JWT expires claim out of range");
+        }
+        Optional<Instant> expires = expiresClaim.map(Instant::ofEpochSecond);
         if (expires.isPresent() && !expires.get().isAfter(clock.instant())) {
             return refused(410, EXPIRED_TOKEN, "the file this token is for expired at " + expires.get());
         }
