@@ -3,7 +3,9 @@ package org.prosodyfiler.http;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -13,6 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -81,6 +84,10 @@ final class DownloadExchange implements FilerHandler.Exchange {
     private record Send(StoredFile file, HttpResponseStatus status, RangeRequest range, Optional<Body> body) implements Plan {
     }
 
+    /** 302 to where the store serves the bytes itself (a presigned S3 URL). */
+    private record Redirect(URI location) implements Plan {
+    }
+
     private void lookup() {
         Plan plan;
         try {
@@ -119,6 +126,16 @@ final class DownloadExchange implements FilerHandler.Exchange {
         if (range instanceof RangeRequest.Unsatisfiable) {
             return new Send(file, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, range, Optional.empty());
         }
+        if (!head) {
+            // HEAD stays local (clients read its Content-Length). Ranges are redirected too: S3
+            // answers them on the presigned URL, and seeking in media is the traffic worth taking
+            // off the node. An If-Range that did not hold never gets here (whole file, from us).
+            SafeServing.Presentation p = SafeServing.present(file.meta().contentType(), file.path().fileName());
+            Optional<URI> location = services.store().redirectFor(file, p.contentType(), p.contentDisposition());
+            if (location.isPresent()) {
+                return new Redirect(location.get());
+            }
+        }
         if (range instanceof RangeRequest.Part part) {
             return new Send(file, HttpResponseStatus.PARTIAL_CONTENT, part, Optional.of(services.store().open(file, part.first(), part.count())));
         }
@@ -141,6 +158,14 @@ final class DownloadExchange implements FilerHandler.Exchange {
         }
         if (plan instanceof Refuse r) {
             handler.reject(request, start, r.rejection(), false);
+            return;
+        }
+        if (plan instanceof Redirect r) {
+            FullHttpResponse res = handler.emptyResponse(HttpResponseStatus.FOUND);
+            res.headers().set(HttpHeaderNames.LOCATION, r.location().toASCIIString());
+            // The URL stops working after presignTtl: no cache may keep this answer.
+            res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+            handler.respond(request, res, start, Optional.empty(), 0, FilerHandler.After.KEEP_ALIVE);
             return;
         }
         Send s = (Send) plan;

@@ -1,7 +1,9 @@
 package org.prosodyfiler.storage;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.prosodyfiler.protocol.StorePath;
 
@@ -35,6 +37,15 @@ public interface Store extends AutoCloseable {
 
     /** Opens {@code length} bytes from {@code offset} of a file found by {@link #stat}. */
     Body open(StoredFile file, long offset, long length) throws IOException;
+
+    /**
+     * Where a client may fetch the bytes of {@code file} itself instead of through us (a
+     * short-lived presigned URL of an object store), answering with the given type and
+     * disposition; empty means "stream it" (the default, and every store that cannot).
+     */
+    default Optional<URI> redirectFor(StoredFile file, String contentType, String contentDisposition) {
+        return Optional.empty();
+    }
 
     /** Deletes a published file (and its metadata); false if it was not there. */
     boolean delete(StorePath path) throws IOException;

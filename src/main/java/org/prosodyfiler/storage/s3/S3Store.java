@@ -3,6 +3,7 @@ package org.prosodyfiler.storage.s3;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -80,6 +81,8 @@ public final class S3Store implements Store {
     private final S3Tuning tuning;
     private final String description;
     private final Clock clock;
+    /** Present with {@code [s3] redirectDownloads}: downloads may go straight to S3. */
+    private final Optional<S3Redirects> redirects;
     /** S3 calls that run beside the request threads: part uploads, HEADs while listing. */
     private final ExecutorService background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pf-s3-", 0).factory());
     private volatile ConditionalWrites conditionalWrites = ConditionalWrites.SUPPORTED;
@@ -90,6 +93,12 @@ public final class S3Store implements Store {
 
     S3Store(S3Client s3, String bucket, String prefix, Path spoolDir, long minFreeSpace, S3Tuning tuning,
             String description, Clock clock) throws IOException {
+        this(s3, bucket, prefix, spoolDir, minFreeSpace, tuning, description, clock, Optional.empty());
+    }
+
+    /** @param redirects present: {@link #redirectFor} hands out its presigned GET URLs */
+    S3Store(S3Client s3, String bucket, String prefix, Path spoolDir, long minFreeSpace, S3Tuning tuning,
+            String description, Clock clock, Optional<S3Redirects> redirects) throws IOException {
         this.s3 = s3;
         this.bucket = bucket;
         this.keys = new S3Keys(prefix);
@@ -98,6 +107,7 @@ public final class S3Store implements Store {
         this.tuning = tuning;
         this.description = description;
         this.clock = clock;
+        this.redirects = redirects;
     }
 
     /**
@@ -109,13 +119,16 @@ public final class S3Store implements Store {
         Config.S3Settings s = config.s3().orElseThrow(() -> new ConfigException("storage = \"s3\" needs an [s3] table"));
         String where = S3Clients.describe(s);
         S3Client client = S3Clients.build(s);
+        Optional<S3Redirects> redirects = s.redirectDownloads()
+                ? Optional.of(new S3Redirects(client, s.bucket(), s.pathStyle(), s.presignTtl())) : Optional.empty();
         try {
             Path spool = config.storeDir().resolve(PathDecoder.RESERVED).resolve("spool");
             S3Store store = new S3Store(client, s.bucket(), s.prefix(), spool, config.minFreeSpace(), S3Tuning.DEFAULTS,
-                    where, Clock.systemUTC());
+                    where, Clock.systemUTC(), redirects);
             store.start();
             return store;
         } catch (IOException | RuntimeException e) {
+            redirects.ifPresent(S3Redirects::close);
             client.close();
             if (e instanceof ConfigException ce) {
                 throw ce;
@@ -141,6 +154,8 @@ public final class S3Store implements Store {
                     + " still refuse paths that exist, but two simultaneous uploads of one path through two nodes"
                     + " could both succeed, the later one replacing the earlier.", description);
         }
+        redirects.ifPresent(r -> log.info("S3 store {}: downloads are redirected to presigned URLs valid for {}",
+                description, r.ttl()));
     }
 
     S3Client client() {
@@ -346,6 +361,12 @@ public final class S3Store implements Store {
             throw new IOException("GET " + key + " returned " + got + " bytes, asked for " + length + " from " + offset);
         }
         return new Body.StreamBody(new ObjectStream(in, length), length);
+    }
+
+    /** A presigned GET of the object, signed to answer with our Content-Type and Content-Disposition. */
+    @Override
+    public Optional<URI> redirectFor(StoredFile file, String contentType, String contentDisposition) {
+        return redirects.map(r -> r.presignedGet(keys.key(file.path()), contentType, contentDisposition));
     }
 
     /** Closing early drops the connection instead of reading the rest of a large range to reuse it. */
@@ -584,6 +605,7 @@ public final class S3Store implements Store {
     @Override
     public void close() throws IOException {
         background.shutdownNow();
+        redirects.ifPresent(S3Redirects::close);
         s3.close();
     }
 

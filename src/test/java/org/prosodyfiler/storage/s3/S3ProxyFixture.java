@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -88,7 +89,7 @@ final class S3ProxyFixture implements AutoCloseable {
 
     Config.S3Settings settings(String bucket, String prefix) {
         return new Config.S3Settings(endpoint.toString(), REGION, bucket, prefix, true,
-                Optional.of(identity), Optional.of(credential));
+                Optional.of(identity), Optional.of(credential), false, Duration.ofMinutes(5));
     }
 
     /** The [s3] table of config.toml for this server. */
