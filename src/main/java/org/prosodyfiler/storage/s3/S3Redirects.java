@@ -11,7 +11,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Presigned GET URLs for {@code [s3] redirectDownloads}: the client fetches the bytes from S3
  * itself and the node only does the lookup. The URL signs {@code response-content-type} and
  * {@code response-content-disposition}, so S3 answers with the type and disposition we would
- * have sent; nosniff and the CSP sandbox cannot be carried this way (see docs/scale-out.md).
+ * have sent; nosniff and the CSP sandbox cannot be carried this way (see the README ("Outgrowing one machine")).
  * Signing is local (an HMAC), no request to S3.
  */
 final class S3Redirects implements AutoCloseable {

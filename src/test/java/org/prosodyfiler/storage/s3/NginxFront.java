@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * nginx (Debian nginx-light) as the load balancer in front of several nodes, with the
- * configuration docs/scale-out.md shows. A developer box without nginx skips; CI (CI=true)
+ * configuration the README ("Outgrowing one machine") shows. A developer box without nginx skips; CI (CI=true)
  * installs it with scripts/install-test-deps.sh, so there its absence fails the test.
  */
 final class NginxFront implements AutoCloseable {
@@ -41,7 +41,7 @@ final class NginxFront implements AutoCloseable {
     }
 
     /**
-     * The part of the config that matters, as in docs/scale-out.md: stream request and response
+     * The part of the config that matters, as in the README ("Outgrowing one machine"): stream request and response
      * bodies (no buffering to disk in nginx), pass the raw URI on (the MAC covers the path), keep
      * connections to the nodes open. The X-Upstream header is only there for the test.
      */

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two stateless nodes on one bucket, the scale-out setup of docs/scale-out.md: whatever node a
+ * Two stateless nodes on one bucket, the scale-out setup of the README ("Outgrowing one machine"): whatever node a
  * request reaches, it sees the same files, and two uploads of one path through different nodes
  * never both succeed.
  */
