@@ -11,8 +11,10 @@ public final class Handlers {
     /** One factory per server: the common response headers are built once and shared. */
     public static Supplier<ChannelHandler> filer(Services services) {
         CommonHeaders common = new CommonHeaders(services.config().metronomeDeleteSecret().isPresent());
-        // 16 MiB waiting for the disk across all uploads, a quarter of the shipped direct-memory cap.
-        UploadBudget budget = new UploadBudget(16L << 20, 8L << 20);
+        // Bytes waiting for the disk across all uploads: a quarter of the direct memory (16 MiB with
+        // the shipped flags); the rest is for socket reads, one buffer per busy connection.
+        long high = Math.min(16L << 20, Math.max(1L << 20, io.netty.util.internal.PlatformDependent.maxDirectMemory() / 4));
+        UploadBudget budget = new UploadBudget(high, high / 2);
         return () -> new FilerHandler(services, common, budget);
     }
 }

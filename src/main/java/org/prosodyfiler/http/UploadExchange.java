@@ -211,7 +211,9 @@ final class UploadExchange implements FilerHandler.Exchange {
                     return;
                 }
                 synchronized (this) {
-                    if (queue.isEmpty() && !aborted) {
+                    // Stop only if nothing arrived since we looked: more bytes, an abort, or the
+                    // end of the body (an empty last part adds nothing to the queue, only the flag).
+                    if (queue.isEmpty() && !aborted && !lastQueued) {
                         workerRunning = false;
                         return;
                     }

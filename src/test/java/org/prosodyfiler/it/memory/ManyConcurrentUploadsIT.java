@@ -52,7 +52,11 @@ class ManyConcurrentUploadsIT {
             }
             List<Integer> statuses = new ArrayList<>();
             for (Future<Integer> f : results) {
-                statuses.add(f.get());
+                try {
+                    statuses.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new AssertionError("upload failed: " + e.getCause() + "\nserver log:\n" + server.logTail(40), e);
+                }
             }
             pool.shutdown();
             assertThat(statuses).as(server.logTail(30)).containsOnly(201);
