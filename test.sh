@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, as CI does: installs the Debian packages the end-to-end tests drive
 # (when run as root and they are missing), finds a JDK >= 21, then `./mvnw verify`
-# (unit + property + fuzz-regression tests in surefire, real-server tests in failsafe), then (as
-# root) builds, installs, exercises and purges the Debian package, then the benchmark's quick
-# smoke mode. Extra arguments go to Maven, e.g. ./test.sh -Dit.test=ProsodyUploadIT
-# SKIP_DEB_TEST=1 / SKIP_BENCH_SMOKE=1 leave those steps out.
+# (unit + property + fuzz-regression tests in surefire, real-server tests in failsafe), then
+# 10 s of fuzzing per target, then (as root) builds, installs, exercises and purges the Debian
+# package, then the benchmark's quick smoke mode. Extra arguments go to Maven, e.g. ./test.sh -Dit.test=ProsodyUploadIT
+# SKIP_FUZZ=1 / SKIP_DEB_TEST=1 / SKIP_BENCH_SMOKE=1 leave those steps out.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/install-test-deps.sh
@@ -14,6 +14,11 @@ locale charmap 2>/dev/null | grep -qi 'utf-\?8' || export LC_ALL=C.UTF-8
 export MAVEN_OPTS="${MAVEN_OPTS:-} $(bin/maven-opts)"
 echo "test.sh: using JDK at $JAVA_HOME"
 ./mvnw -B -ntp verify "$@"
+# Coverage-guided fuzzing of every parser, briefly (verify only replayed the saved inputs).
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  echo "test.sh: fuzzing each target for 10 s (scripts/fuzz.sh)"
+  scripts/fuzz.sh --seconds 10
+fi
 # The Debian package, installed and exercised for real (needs root for dpkg).
 if [ "$(id -u)" = 0 ] && [ "${SKIP_DEB_TEST:-0}" != 1 ]; then
   echo "test.sh: Debian package build + install test (scripts/test-deb.sh)"
