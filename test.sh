@@ -30,3 +30,13 @@ if [ -x bench/run.sh ] && [ "${SKIP_BENCH_SMOKE:-0}" != 1 ]; then
   echo "test.sh: benchmark smoke run (bench/run.sh --quick)"
   bench/run.sh --quick
 fi
+# One closing line for humans and CI: the JUnit totals of surefire and failsafe.
+python3 - <<'PY' 2>/dev/null || true
+import glob, xml.etree.ElementTree as ET
+t = f = s = 0
+for p in glob.glob('target/surefire-reports/TEST-*.xml') + glob.glob('target/failsafe-reports/TEST-*.xml'):
+    r = ET.parse(p).getroot()
+    t += int(r.get('tests', 0)); s += int(r.get('skipped', 0))
+    f += int(r.get('failures', 0)) + int(r.get('errors', 0))
+print(f"tests: {t - f - s} passed, {f} failed, {s} skipped")
+PY
