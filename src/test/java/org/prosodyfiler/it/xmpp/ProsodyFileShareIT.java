@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.junit.jupiter.api.AfterAll;
@@ -137,16 +136,7 @@ class ProsodyFileShareIT {
     @DisplayName("20 MiB of random bytes")
     void twentyMebibytesOfRandomBytes(@TempDir Path tmp) throws Exception {
         long seed = System.nanoTime();
-        byte[] chunk = new byte[(int) MIB];
-        Random random = new Random(seed);
-        Path file = tmp.resolve("upload.bin");
-        try (var out = Files.newOutputStream(file)) {
-            for (int i = 0; i < 20; i++) {
-                random.nextBytes(chunk);
-                out.write(chunk);
-            }
-        }
-        roundTrip(file, "random-" + seed + ".bin");
+        roundTrip(TestFiles.random(tmp, 20, seed), "random-" + seed + ".bin");
     }
 
     @Test

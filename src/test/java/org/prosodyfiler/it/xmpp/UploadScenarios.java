@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -92,16 +91,7 @@ abstract class UploadScenarios {
     @DisplayName("20 MiB of random bytes")
     void twentyMebibytesOfRandomBytes(@TempDir Path tmp) throws Exception {
         long seed = System.nanoTime();
-        byte[] chunk = new byte[(int) MIB];
-        Random random = new Random(seed);
-        Path file = tmp.resolve("upload.bin");
-        try (var out = Files.newOutputStream(file)) {
-            for (int i = 0; i < 20; i++) {
-                random.nextBytes(chunk);
-                out.write(chunk);
-            }
-        }
-        roundTrip(file, "random-" + seed + ".bin");
+        roundTrip(TestFiles.random(tmp, 20, seed), "random-" + seed + ".bin");
     }
 
     @Test
