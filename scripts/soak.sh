@@ -8,7 +8,7 @@
 #   scripts/soak.sh --minutes 30
 #   scripts/soak.sh --quick         # about a minute in all
 #   options: --jar FILE (default <build dir>/prosody-filer.jar, built if missing),
-#            --build-dir DIR, --clients N (default 8), --keep (keep the work dir)
+#            --build-dir DIR, --clients N (default 8), --keep (keep the work dir; kept anyway on failure)
 #
 # Phases: start, a short warm-up (so that thread pools and buffers reach their working size),
 # idle, "baseline" sample, the load, idle, "after" sample. Fails (exit 1) if after the idle period
@@ -61,13 +61,17 @@ fi
 
 work=$(mktemp -d /tmp/pf-soak.XXXXXX)
 server_pid=""
+load_pid=""
 cleanup() {
+  local rc=$?
+  if [ -n "$load_pid" ] && kill -0 "$load_pid" 2>/dev/null; then kill "$load_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
     kill -9 "$server_pid" 2>/dev/null || true
   fi
-  if [ "$keep" = 1 ]; then echo "soak.sh: work dir kept: $work"; else rm -rf "$work"; fi
+  # A failed soak keeps its server log and load output for a look.
+  if [ "$keep" = 1 ] || [ "$rc" != 0 ]; then echo "soak.sh: work dir kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -107,11 +111,12 @@ sample() {  # $1 = phase name
   status=$(cat "/proc/$server_pid/status" 2>/dev/null) || { samples+=("$(printf '%-10s %6s  server gone' "$1" $(( $(date +%s) - t0 )))"); return; }
   rss=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' <<<"$status")
   threads=$(awk '/^Threads:/ {print $2}' <<<"$status")
-  fds=$(ls "/proc/$server_pid/fd" 2>/dev/null | wc -l)
+  fds=$( (ls "/proc/$server_pid/fd" 2>/dev/null || true) | wc -l)
   stats=$(cat "$work/stats" 2>/dev/null || true)
   requests=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$stats"); requests=${requests:-0}
   unexpected=$(sed -n 's/.*unexpected=\([0-9]*\).*/\1/p' <<<"$stats"); unexpected=${unexpected:-0}
-  store=$(du -sm "$work/store" 2>/dev/null | cut -f1)
+  # du races with DELETEs (files vanish while it walks): take its number, ignore its complaints
+  store=$( (du -sm "$work/store" 2>/dev/null || true) | cut -f1)
   samples+=("$(printf '%-10s %6d %9d %5d %8d %9d %10d %9d' "$1" $(( $(date +%s) - t0 )) "$rss" "$fds" "$threads" "$requests" "$unexpected" "$store")")
   last_fds=$fds; last_threads=$threads
 }

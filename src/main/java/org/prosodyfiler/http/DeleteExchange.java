@@ -2,7 +2,6 @@ package org.prosodyfiler.http;
 
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Optional;
 import org.prosodyfiler.protocol.MacSigner;
@@ -32,7 +31,7 @@ final class DeleteExchange implements FilerHandler.Exchange {
     /** Checks the token and starts the deletion; may answer at once (the handler set us current first). */
     void start() {
         HttpRequest req = request;
-        List<String> tokens = new QueryStringDecoder(req.uri()).parameters().get("token");
+        List<String> tokens = FilerHandler.query(req.uri()).map(q -> q.get("token")).orElse(null);
         String token = tokens == null || tokens.isEmpty() ? null : tokens.get(0);
         String deleteSecret = services.config().metronomeDeleteSecret().orElseThrow();
         if (token == null || !services.signer().verify(MacSigner.deleteMessage(path.value(), deleteSecret), token)) {

@@ -379,6 +379,15 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The decoded query parameters, or empty if the query has a malformed %-escape. */
+    static java.util.Optional<java.util.Map<String, java.util.List<String>>> query(String uri) {
+        try {
+            return java.util.Optional.of(new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters());
+        } catch (IllegalArgumentException malformed) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** The path of a request target, without query; absolute-form targets lose scheme and host. */
     static String rawPath(String uri) {
         String u = uri;

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -80,9 +79,14 @@ final class UploadExchange implements FilerHandler.Exchange {
 
     /** Authorises the PUT; answers and returns null when refused. */
     static UploadExchange start(FilerHandler handler, Services services, HttpRequest req, StorePath path, String rawPath, long start) {
+        var query = FilerHandler.query(req.uri());
+        if (query.isEmpty()) {
+            handler.reject(req, start, Rejection.of(400, Rejection.Reason.BAD_TOKEN, "malformed query string"), false);
+            return null;
+        }
         UploadRequest ur = new UploadRequest(
                 path,
-                new QueryStringDecoder(req.uri()).parameters(),
+                query.get(),
                 req.headers().getAll(HttpHeaderNames.CONTENT_LENGTH),
                 HttpUtil.isTransferEncodingChunked(req),
                 Optional.ofNullable(req.headers().get(HttpHeaderNames.CONTENT_TYPE)),

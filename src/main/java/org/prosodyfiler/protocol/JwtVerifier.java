@@ -103,8 +103,8 @@ public final class JwtVerifier {
 
     private static Optional<Long> number(JWTClaimsSet claims, String name) {
         Object v = claims.getClaim(name);
-        if (v instanceof Number n) {
-            return Optional.of(n.longValue());
+        if (v instanceof Long || v instanceof Integer) { // 5.9 bytes or seconds is no valid claim
+            return Optional.of(((Number) v).longValue());
         }
         if (v instanceof java.util.Date d) { // Nimbus turns the registered exp/iat claims into Dates
             return Optional.of(d.getTime() / 1000);

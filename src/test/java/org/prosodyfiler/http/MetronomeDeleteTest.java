@@ -27,6 +27,7 @@ class MetronomeDeleteTest {
             try (RawHttp c = f.connect()) {
                 assertThat(c.exchange("PUT", put, List.of("Content-Length: 12", "Content-Type: image/jpeg"), body).status()).isEqualTo(201);
                 assertThat(c.exchange("OPTIONS", "/upload/" + path, List.of(), null).header("Allow")).contains("DELETE");
+                assertThat(c.exchange("DELETE", "/upload/" + path + "?token=%zz", List.of(), null).status()).isEqualTo(403);
                 Response wrong = c.exchange("DELETE", "/upload/" + path + "?token=" + "0".repeat(64), List.of(), null);
                 assertThat(wrong.status()).isEqualTo(403);
                 // the upload token is not a delete token

@@ -127,6 +127,12 @@ class UploadHttpTest {
     }
 
     @Test
+    void malformedQueryEscapesGet400() throws IOException {
+        assertThat(put("/upload/abc/q.txt?v=%zz", new byte[1]).status()).isEqualTo(400);
+        assertThat(put("/upload/abc/q.txt?v=%", new byte[1]).status()).isEqualTo(400);
+    }
+
+    @Test
     void otherMethodsGet405WithAllow() throws IOException {
         try (RawHttp c = filer.connect()) {
             Response r = c.exchange("POST", "/upload/abc/a.txt", List.of("Content-Length: 3"), "abc".getBytes(StandardCharsets.UTF_8));

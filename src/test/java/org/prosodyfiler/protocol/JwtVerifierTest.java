@@ -72,6 +72,9 @@ class JwtVerifierTest {
         assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, "{\"slot\":\"slot123\",\"filesize\":42}"), 42))).isEqualTo(401);
         // no filename claim: the rest of the path is not covered, refuse
         assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, "{\"exp\":" + (NOW + 300) + ",\"slot\":\"slot123\",\"filesize\":42}"), 42))).isEqualTo(400);
+        // a fractional size is not a size
+        String fractional = claims(NOW + 300, "slot123", 42).replace("\"filesize\":42", "\"filesize\":42.9");
+        assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, fractional), 42))).isEqualTo(413);
         // the file's own expiry already passed (expires_after shorter than the token lifetime, or a replay)
         String stale = claims(NOW + 300, "slot123", 42).replace("\"expires\":" + (NOW + 7 * 86400), "\"expires\":" + (NOW - 1));
         assertThat(status(put("Bearer " + JwtVerifier.sign(SIGNER, stale), 42))).isEqualTo(410);
