@@ -105,6 +105,7 @@ final class UploadExchange implements FilerHandler.Exchange {
         UploadExchange ex = new UploadExchange(handler, services, req, grant, start);
         services.telemetry().onUploadStarted();
         ex.kick(); // opens the temp file (and checks existence and space) before any body arrives
+        ex.watchProgress();
         return ex;
     }
 
@@ -331,7 +332,38 @@ final class UploadExchange implements FilerHandler.Exchange {
         }
     }
 
+    /**
+     * Slow-body defence: the idle timeout never fires for a client that trickles a byte now and
+     * then. Every readTimeout the body must have advanced by {@link #MIN_PROGRESS} bytes, unless
+     * we are the ones not reading (back-pressure) or the body is complete.
+     */
+    static final long MIN_PROGRESS = 1024;
+    private long receivedAtLastCheck;
+    private io.netty.util.concurrent.ScheduledFuture<?> progressCheck;
+
+    private void watchProgress() {
+        long every = services.config().readTimeout().toMillis();
+        progressCheck = handler.ctx().executor().scheduleAtFixedRate(() -> {
+            if (answered || bodyComplete) {
+                progressCheck.cancel(false);
+                return;
+            }
+            if (!paused && received - receivedAtLastCheck < MIN_PROGRESS && received < grant.size()) {
+                org.slf4j.LoggerFactory.getLogger(UploadExchange.class).warn(
+                        "closing upload {} from {}: {} bytes in {} ms, too slow", grant.path(),
+                        channel.remoteAddress(), received - receivedAtLastCheck, every);
+                progressCheck.cancel(false);
+                channel.close();
+                return;
+            }
+            receivedAtLastCheck = received;
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private void answer(int status, Optional<Rejection> rejection) {
+        if (progressCheck != null) {
+            progressCheck.cancel(false);
+        }
         if (answered) {
             return;
         }

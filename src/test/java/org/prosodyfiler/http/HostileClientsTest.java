@@ -112,6 +112,38 @@ class HostileClientsTest {
     }
 
     @Test
+    void aBodyTricklingInIsCutOff() throws Exception {
+        try (TestFiler f = TestFiler.start(dir, "readTimeout = \"2s\"")) {
+            try (Socket s = open(f)) {
+                String target = f.signedTarget("slow/t.bin", "slow/t.bin", 100_000);
+                OutputStream out = s.getOutputStream();
+                out.write(("PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                long t0 = System.nanoTime();
+                boolean cut = false;
+                // one byte every 300 ms: never idle for 2 s, yet far below 1 KiB per 2 s
+                while (System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos()) {
+                    try {
+                        out.write('x');
+                        out.flush();
+                    } catch (IOException closed) {
+                        cut = true;
+                        break;
+                    }
+                    if (closedWithin(s, Duration.ofMillis(300))) {
+                        cut = true;
+                        break;
+                    }
+                }
+                assertThat(cut).as("trickling upload closed").isTrue();
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            }
+            awaitNoTempFiles(f);
+            assertThat(f.store().resolve("slow/t.bin")).doesNotExist();
+            assertThat(normalTraffic(f, "after-trickle")).isLessThan(5000);
+        }
+    }
+
+    @Test
     void oversizedAndMalformedRequests() throws Exception {
         try (TestFiler f = TestFiler.start(dir)) {
             try (RawHttp c = f.connect()) {
