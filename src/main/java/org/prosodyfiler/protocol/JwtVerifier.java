@@ -82,8 +82,9 @@ public final class JwtVerifier {
         // against it, and a client must not swap in text/html afterwards.
         Optional<String> recordedType = Optional.ofNullable(claims.getClaim("filetype")).map(Object::toString).or(() -> contentType);
         Optional<Long> expiresClaim = number(claims, "expires");
-        if (expiresClaim.isPresent() && (expiresClaim.get() < 0 || expiresClaim.get() > MAX_EPOCH_SECOND)) {
-            return unauthorized("JWT expires claim out of range");
+        boolean expiresGiven = claims.getClaim("expires") != null;
+        if (expiresGiven && (expiresClaim.isEmpty() || expiresClaim.get() < 0 || expiresClaim.get() > MAX_EPOCH_SECOND)) {
+            return unauthorized("JWT expires claim is not a whole number of seconds in range");
         }
         Optional<Instant> expires = expiresClaim.map(Instant::ofEpochSecond);
         if (expires.isPresent() && !expires.get().isAfter(clock.instant())) {
