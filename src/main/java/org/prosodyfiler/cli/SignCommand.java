@@ -72,7 +72,7 @@ final class SignCommand implements Callable<Integer> {
                 System.out.println("Authorization: Bearer " + JwtVerifier.sign(signer, claims));
             } else {
                 System.out.println(url + "?" + d.param() + "=" + signer.sign(d, path, size, contentType));
-                System.err.println("signed: " + printable(MacSigner.message(d, path, size, contentType)));
+                System.err.println("signed: " + MacSigner.printable(MacSigner.message(d, path, size, contentType)));
             }
             String typeHeader = d == Dialect.V ? "" : " -H 'Content-Type: " + contentType + "'";
             System.err.println("try:    curl -T FILE" + typeHeader + " '<the URL above>'");
@@ -94,9 +94,5 @@ final class SignCommand implements Callable<Integer> {
 
     private static String json(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static String printable(String s) {
-        return "\"" + s.replace("\0", "\\0") + "\"";
     }
 }

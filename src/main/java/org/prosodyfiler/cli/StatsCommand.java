@@ -1,6 +1,5 @@
 package org.prosodyfiler.cli;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -69,9 +68,5 @@ final class StatsCommand implements Callable<Integer> {
             u++;
         }
         return String.format("%.1f %s", v, units[u]);
-    }
-
-    static String age(Instant t) {
-        return t.toString();
     }
 }

@@ -81,7 +81,9 @@ final class DownloadExchange implements FilerHandler.Exchange {
     private record Refuse(Rejection rejection) implements Plan {
     }
 
-    private record Send(StoredFile file, HttpResponseStatus status, RangeRequest range, Optional<Body> body) implements Plan {
+    /** @param presentation type and disposition, for answers that carry the file (200, 206) */
+    private record Send(StoredFile file, HttpResponseStatus status, RangeRequest range, Optional<Body> body,
+                        Optional<SafeServing.Presentation> presentation) implements Plan {
     }
 
     /** 302 to where the store serves the bytes itself (a presigned S3 URL). */
@@ -114,37 +116,42 @@ final class DownloadExchange implements FilerHandler.Exchange {
         StoredFile file = found.file();
         switch (Preconditions.evaluate(conditions, file.etag(), file.lastModified())) {
             case NOT_MODIFIED:
-                return new Send(file, HttpResponseStatus.NOT_MODIFIED, RangeRequest.WHOLE, Optional.empty());
+                return new Send(file, HttpResponseStatus.NOT_MODIFIED, RangeRequest.WHOLE, Optional.empty(), Optional.empty());
             case PRECONDITION_FAILED:
                 return new Refuse(Rejection.of(412, Rejection.Reason.NOT_FOUND, "precondition failed"));
             case PROCEED_IGNORE_RANGE:
-                return full(file);
+                return full(file, presentationOf(file));
             default:
                 break;
         }
         RangeRequest range = RangeRequest.parse(rangeHeader, file.size());
         if (range instanceof RangeRequest.Unsatisfiable) {
-            return new Send(file, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, range, Optional.empty());
+            return new Send(file, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, range, Optional.empty(), Optional.empty());
         }
+        SafeServing.Presentation p = presentationOf(file);
         if (!head) {
             // HEAD stays local (clients read its Content-Length). Ranges are redirected too: S3
             // answers them on the presigned URL, and seeking in media is the traffic worth taking
             // off the node. An If-Range that did not hold never gets here (whole file, from us).
-            SafeServing.Presentation p = SafeServing.present(file.meta().contentType(), file.path().fileName());
             Optional<URI> location = services.store().redirectFor(file, p.contentType(), p.contentDisposition());
             if (location.isPresent()) {
                 return new Redirect(location.get());
             }
         }
         if (range instanceof RangeRequest.Part part) {
-            return new Send(file, HttpResponseStatus.PARTIAL_CONTENT, part, Optional.of(services.store().open(file, part.first(), part.count())));
+            return new Send(file, HttpResponseStatus.PARTIAL_CONTENT, part,
+                    Optional.of(services.store().open(file, part.first(), part.count())), Optional.of(p));
         }
-        return full(file);
+        return full(file, p);
     }
 
-    private Send full(StoredFile file) throws IOException {
+    private Send full(StoredFile file, SafeServing.Presentation p) throws IOException {
         Optional<Body> body = head || file.size() == 0 ? Optional.empty() : Optional.of(services.store().open(file, 0, file.size()));
-        return new Send(file, HttpResponseStatus.OK, RangeRequest.WHOLE, body);
+        return new Send(file, HttpResponseStatus.OK, RangeRequest.WHOLE, body, Optional.of(p));
+    }
+
+    private static SafeServing.Presentation presentationOf(StoredFile file) {
+        return SafeServing.present(file.meta().contentType(), file.path().fileName());
     }
 
     // --- event loop -------------------------------------------------------------------------
@@ -180,7 +187,7 @@ final class DownloadExchange implements FilerHandler.Exchange {
             h.set(HttpHeaderNames.CONTENT_RANGE, u.contentRange());
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         } else {
-            presentation(h, s.file());
+            presentation(h, s.presentation().orElseThrow());
             if (s.range() instanceof RangeRequest.Part p) {
                 h.set(HttpHeaderNames.CONTENT_RANGE, p.contentRange());
                 length = p.count();
@@ -220,8 +227,7 @@ final class DownloadExchange implements FilerHandler.Exchange {
         h.set(HttpHeaderNames.CACHE_CONTROL, "max-age=" + maxAge + ", immutable");
     }
 
-    private static void presentation(HttpHeaders h, StoredFile f) {
-        SafeServing.Presentation p = SafeServing.present(f.meta().contentType(), f.path().fileName());
+    private static void presentation(HttpHeaders h, SafeServing.Presentation p) {
         h.set(HttpHeaderNames.CONTENT_TYPE, p.contentType());
         h.set(HttpHeaderNames.CONTENT_DISPOSITION, p.contentDisposition());
         h.set("Content-Security-Policy", SafeServing.CSP);

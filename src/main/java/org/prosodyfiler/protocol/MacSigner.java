@@ -52,6 +52,23 @@ public final class MacSigner {
         return path + '\0' + deleteSecret;
     }
 
+    /** Makes NUL and other controls visible in a log line. */
+    public static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8).append('"');
+        for (char c : s.toCharArray()) {
+            if (c == 0) {
+                b.append("\\0");
+            } else if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
     public String sign(Dialect dialect, String path, long size, String contentType) {
         return hex(message(dialect, path, size, contentType));
     }

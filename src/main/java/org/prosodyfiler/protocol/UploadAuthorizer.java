@@ -110,7 +110,7 @@ public final class UploadAuthorizer {
                 return grant(req, d, size, header);
             }
         }
-        String detail = "invalid MAC: dialect=" + d.param() + " signed=" + printable(message)
+        String detail = "invalid MAC: dialect=" + d.param() + " signed=" + MacSigner.printable(message)
                 + MacDiagnosis.hint(signers.get(0), d, req, size, token);
         return new Refused(Rejection.of(403, BAD_TOKEN, "Invalid MAC").withLogDetail(detail));
     }
@@ -148,23 +148,6 @@ public final class UploadAuthorizer {
             v = v * 10 + (c - '0');
         }
         return v;
-    }
-
-    /** Makes NUL and other controls visible in a log line. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 8).append('"');
-        for (char c : s.toCharArray()) {
-            if (c == 0) {
-                b.append("\\0");
-            } else if (c < 0x20 || c == 0x7f) {
-                b.append(String.format("\\x%02x", (int) c));
-            } else if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 
     private static Verdict refuse(int status, Rejection.Reason reason, String message) {

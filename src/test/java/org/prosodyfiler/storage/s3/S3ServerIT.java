@@ -17,33 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The whole server with {@code storage = "s3"}: uploads and downloads over HTTP land in and come from S3. */
-class S3ServerIT {
+class S3ServerIT extends S3BucketTests {
     private static final String PREFIX = "xmpp/";
-
-    @TempDir
-    static Path shared;
-    private static S3ProxyFixture s3;
-
-    @TempDir
-    Path dir;
-    private String bucket;
-
-    @BeforeAll
-    static void startS3() throws Exception {
-        s3 = S3ProxyFixture.start(shared);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
-
-    @BeforeEach
-    void newBucket() {
-        bucket = s3.createBucket();
-    }
 
     private S3Node node(Clock clock) throws Exception {
         return S3Node.start(dir, s3.toml(bucket, PREFIX), clock);

@@ -39,36 +39,16 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The {@link Store} contract, held by {@link S3Store} against a real S3 server (S3Proxy). */
-class S3StoreIT {
+class S3StoreIT extends S3BucketTests {
     private static final long MIB = 1024 * 1024;
     /** Small enough to test multipart with 20 MiB, and S3's minimum part size. */
     private static final S3Tuning SMALL = new S3Tuning(5 * MIB, 5 * MIB, 4, 4, Duration.ZERO, Duration.ofDays(1));
 
-    @TempDir
-    static Path shared;
-    private static S3ProxyFixture s3;
-
-    @TempDir
-    Path dir;
-    private String bucket;
     private S3Store store;
-
-    @BeforeAll
-    static void startS3() throws Exception {
-        s3 = S3ProxyFixture.start(shared);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
 
     @BeforeEach
     void openStore() throws IOException {
-        bucket = s3.createBucket();
-        store = open("files/", SMALL);
+        store = open("files/", SMALL); // the bucket is new for every test (S3BucketTests)
     }
 
     @AfterEach
