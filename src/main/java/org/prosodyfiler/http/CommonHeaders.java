@@ -1,6 +1,7 @@
 package org.prosodyfiler.http;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.time.Instant;
@@ -19,18 +20,23 @@ final class CommonHeaders {
 
     private final HttpHeaders template;
     private volatile long dateSecond;
-    private volatile String date;
+    private volatile AsciiString date;
 
     CommonHeaders(boolean deleteEnabled) {
         AsciiString methods = deleteEnabled ? ALLOW_METHODS_WITH_DELETE : ALLOW_METHODS_BASE;
         HttpHeaders h = new DefaultHttpHeaders();
-        h.set("Access-Control-Allow-Origin", "*");
-        h.set("Access-Control-Allow-Methods", methods);
-        h.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
-        h.set("Access-Control-Expose-Headers", "Content-Length, Content-Range, Content-Disposition, ETag, Last-Modified");
-        h.set("Access-Control-Max-Age", "7200");
-        h.set("X-Content-Type-Options", "nosniff");
+        // AsciiStrings: the encoder copies their bytes instead of encoding each char per response.
+        h.set(ascii("Access-Control-Allow-Origin"), ascii("*"));
+        h.set(ascii("Access-Control-Allow-Methods"), methods);
+        h.set(ascii("Access-Control-Allow-Headers"), ascii("Authorization, Content-Type"));
+        h.set(ascii("Access-Control-Expose-Headers"), ascii("Content-Length, Content-Range, Content-Disposition, ETag, Last-Modified"));
+        h.set(ascii("Access-Control-Max-Age"), ascii("7200"));
+        h.set(ascii("X-Content-Type-Options"), ascii("nosniff"));
         this.template = h;
+    }
+
+    private static AsciiString ascii(String s) {
+        return AsciiString.cached(s);
     }
 
     AsciiString allowedMethods() {
@@ -40,15 +46,15 @@ final class CommonHeaders {
 
     void addTo(HttpHeaders headers) {
         headers.add(template);
-        headers.set("Date", date());
+        headers.set(HttpHeaderNames.DATE, date());
     }
 
     /** Formatting a date per response is measurable at 50k req/s; once per second is enough. */
-    private String date() {
+    private AsciiString date() {
         long now = System.currentTimeMillis() / 1000;
-        String d = date;
+        AsciiString d = date;
         if (d == null || now != dateSecond) {
-            d = HttpDates.format(Instant.ofEpochSecond(now));
+            d = new AsciiString(HttpDates.format(Instant.ofEpochSecond(now)));
             date = d;
             dateSecond = now;
         }

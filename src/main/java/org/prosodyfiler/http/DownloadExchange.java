@@ -1,7 +1,10 @@
 package org.prosodyfiler.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.util.AsciiString;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,7 +24,6 @@ import java.time.Instant;
 import java.util.Optional;
 import org.prosodyfiler.protocol.Rejection;
 import org.prosodyfiler.protocol.StorePath;
-import org.prosodyfiler.serving.HttpDates;
 import org.prosodyfiler.serving.Preconditions;
 import org.prosodyfiler.serving.RangeRequest;
 import org.prosodyfiler.serving.SafeServing;
@@ -32,7 +34,8 @@ import org.prosodyfiler.storage.StoredFile;
 /**
  * A GET or HEAD: the file is looked up and opened on the blocking pool (a slow disk must not
  * stall the event loop), then sent by the kernel (sendfile through a {@link DefaultFileRegion}),
- * or streamed when the store has no file descriptor (S3).
+ * written with the headers when the store has it in memory (a small file), or streamed when the
+ * store has no file descriptor (S3).
  */
 final class DownloadExchange implements FilerHandler.Exchange {
     private static final long ONE_YEAR = Duration.ofDays(365).toSeconds();
@@ -81,9 +84,9 @@ final class DownloadExchange implements FilerHandler.Exchange {
     private record Refuse(Rejection rejection) implements Plan {
     }
 
-    /** @param presentation type and disposition, for answers that carry the file (200, 206) */
-    private record Send(StoredFile file, HttpResponseStatus status, RangeRequest range, Optional<Body> body,
-                        Optional<SafeServing.Presentation> presentation) implements Plan {
+    /** @param headers the file's own headers (validators, and type and disposition for a 200 or 206) */
+    private record Send(StoredFile file, FileHeaders.Values headers, HttpResponseStatus status, RangeRequest range,
+                        Optional<Body> body) implements Plan {
     }
 
     /** 302 to where the store serves the bytes itself (a presigned S3 URL). */
@@ -114,21 +117,22 @@ final class DownloadExchange implements FilerHandler.Exchange {
             return new Refuse(Rejection.of(404, Rejection.Reason.NOT_FOUND, "not found"));
         }
         StoredFile file = found.file();
+        FileHeaders.Values headers = handler.fileHeaders().of(file);
         switch (Preconditions.evaluate(conditions, file.etag(), file.lastModified())) {
             case NOT_MODIFIED:
-                return new Send(file, HttpResponseStatus.NOT_MODIFIED, RangeRequest.WHOLE, Optional.empty(), Optional.empty());
+                return new Send(file, headers, HttpResponseStatus.NOT_MODIFIED, RangeRequest.WHOLE, Optional.empty());
             case PRECONDITION_FAILED:
                 return new Refuse(Rejection.of(412, Rejection.Reason.NOT_FOUND, "precondition failed"));
             case PROCEED_IGNORE_RANGE:
-                return full(file, presentationOf(file));
+                return full(file, headers);
             default:
                 break;
         }
         RangeRequest range = RangeRequest.parse(rangeHeader, file.size());
         if (range instanceof RangeRequest.Unsatisfiable) {
-            return new Send(file, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, range, Optional.empty(), Optional.empty());
+            return new Send(file, headers, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, range, Optional.empty());
         }
-        SafeServing.Presentation p = presentationOf(file);
+        SafeServing.Presentation p = headers.presentation();
         if (!head) {
             // HEAD stays local (clients read its Content-Length). Ranges are redirected too: S3
             // answers them on the presigned URL, and seeking in media is the traffic worth taking
@@ -139,19 +143,15 @@ final class DownloadExchange implements FilerHandler.Exchange {
             }
         }
         if (range instanceof RangeRequest.Part part) {
-            return new Send(file, HttpResponseStatus.PARTIAL_CONTENT, part,
-                    Optional.of(services.store().open(file, part.first(), part.count())), Optional.of(p));
+            return new Send(file, headers, HttpResponseStatus.PARTIAL_CONTENT, part,
+                    Optional.of(services.store().open(file, part.first(), part.count())));
         }
-        return full(file, p);
+        return full(file, headers);
     }
 
-    private Send full(StoredFile file, SafeServing.Presentation p) throws IOException {
+    private Send full(StoredFile file, FileHeaders.Values headers) throws IOException {
         Optional<Body> body = head || file.size() == 0 ? Optional.empty() : Optional.of(services.store().open(file, 0, file.size()));
-        return new Send(file, HttpResponseStatus.OK, RangeRequest.WHOLE, body, Optional.of(p));
-    }
-
-    private static SafeServing.Presentation presentationOf(StoredFile file) {
-        return SafeServing.present(file.meta().contentType(), file.path().fileName());
+        return new Send(file, headers, HttpResponseStatus.OK, RangeRequest.WHOLE, body);
     }
 
     // --- event loop -------------------------------------------------------------------------
@@ -176,10 +176,14 @@ final class DownloadExchange implements FilerHandler.Exchange {
             return;
         }
         Send s = (Send) plan;
-        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, s.status());
+        Optional<Body> body = s.body();
+        // Bytes in memory go out with the headers in one write; anything else follows them.
+        HttpResponse res = body.isPresent() && body.get() instanceof Body.InMemoryBody mem
+                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s.status(), Unpooled.wrappedBuffer(mem.bytes()))
+                : new DefaultHttpResponse(HttpVersion.HTTP_1_1, s.status());
         HttpHeaders h = res.headers();
         handler.common().addTo(h);
-        validators(h, s.file());
+        validators(h, s.file(), s.headers());
         long length = 0;
         if (s.status() == HttpResponseStatus.NOT_MODIFIED) {
             h.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -187,7 +191,7 @@ final class DownloadExchange implements FilerHandler.Exchange {
             h.set(HttpHeaderNames.CONTENT_RANGE, u.contentRange());
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         } else {
-            presentation(h, s.presentation().orElseThrow());
+            presentation(h, s.headers());
             if (s.range() instanceof RangeRequest.Part p) {
                 h.set(HttpHeaderNames.CONTENT_RANGE, p.contentRange());
                 length = p.count();
@@ -200,8 +204,13 @@ final class DownloadExchange implements FilerHandler.Exchange {
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, "close");
         }
+        if (res instanceof FullHttpResponse) {
+            ChannelFuture written = handler.ctx().writeAndFlush(res);
+            handler.logged(request, s.status().code(), start, Optional.empty(), 0, length);
+            handler.completeOn(written, keepAlive);
+            return;
+        }
         handler.ctx().write(res);
-        Optional<Body> body = s.body();
         if (body.isPresent() && body.get() instanceof Body.StreamBody stream) {
             handler.logged(request, s.status().code(), start, Optional.empty(), 0, length);
             new StreamPump(handler, services, stream, keepAlive).start();
@@ -215,24 +224,34 @@ final class DownloadExchange implements FilerHandler.Exchange {
         handler.completeOn(last, keepAlive);
     }
 
-    private void validators(HttpHeaders h, StoredFile f) {
-        h.set(HttpHeaderNames.ETAG, f.etag());
-        h.set(HttpHeaderNames.LAST_MODIFIED, HttpDates.format(f.lastModified()));
-        h.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
-        Instant now = services.clock().instant();
-        long maxAge = services.lifecycle().expiresAt(f)
-                .map(t -> Math.max(0, Duration.between(now, t).toSeconds()))
-                .map(s -> Math.min(s, ONE_YEAR)).orElse(ONE_YEAR);
+    private void validators(HttpHeaders h, StoredFile f, FileHeaders.Values v) {
+        h.set(HttpHeaderNames.ETAG, v.etag());
+        h.set(HttpHeaderNames.LAST_MODIFIED, v.lastModified());
+        h.set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
         // Uploads never change; they may only disappear when they expire.
+        Optional<Instant> expires = services.lifecycle().expiresAt(f);
+        if (expires.isEmpty()) {
+            h.set(HttpHeaderNames.CACHE_CONTROL, CACHE_FOR_A_YEAR);
+            return;
+        }
+        long maxAge = Math.min(ONE_YEAR, Math.max(0, Duration.between(services.clock().instant(), expires.get()).toSeconds()));
         h.set(HttpHeaderNames.CACHE_CONTROL, "max-age=" + maxAge + ", immutable");
     }
 
-    private static void presentation(HttpHeaders h, SafeServing.Presentation p) {
-        h.set(HttpHeaderNames.CONTENT_TYPE, p.contentType());
-        h.set(HttpHeaderNames.CONTENT_DISPOSITION, p.contentDisposition());
-        h.set("Content-Security-Policy", SafeServing.CSP);
-        h.set("X-Frame-Options", "DENY");
-        h.set("Referrer-Policy", "no-referrer");
+    private static final AsciiString CACHE_FOR_A_YEAR = AsciiString.cached("max-age=" + ONE_YEAR + ", immutable");
+    private static final AsciiString CONTENT_SECURITY_POLICY = AsciiString.cached("Content-Security-Policy");
+    private static final AsciiString CSP = AsciiString.cached(SafeServing.CSP);
+    private static final AsciiString X_FRAME_OPTIONS = AsciiString.cached("X-Frame-Options");
+    private static final AsciiString DENY = AsciiString.cached("DENY");
+    private static final AsciiString REFERRER_POLICY = AsciiString.cached("Referrer-Policy");
+    private static final AsciiString NO_REFERRER = AsciiString.cached("no-referrer");
+
+    private static void presentation(HttpHeaders h, FileHeaders.Values v) {
+        h.set(HttpHeaderNames.CONTENT_TYPE, v.contentType());
+        h.set(HttpHeaderNames.CONTENT_DISPOSITION, v.contentDisposition());
+        h.set(CONTENT_SECURITY_POLICY, CSP);
+        h.set(X_FRAME_OPTIONS, DENY);
+        h.set(REFERRER_POLICY, NO_REFERRER);
     }
 
     @Override

@@ -52,10 +52,17 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
 
     private final UploadBudget uploadBudget;
 
-    FilerHandler(Services services, CommonHeaders common, UploadBudget uploadBudget) {
+    private final FileHeaders fileHeaders;
+
+    FilerHandler(Services services, CommonHeaders common, FileHeaders fileHeaders, UploadBudget uploadBudget) {
         this.services = services;
         this.common = common;
+        this.fileHeaders = fileHeaders;
         this.uploadBudget = uploadBudget;
+    }
+
+    FileHeaders fileHeaders() {
+        return fileHeaders;
     }
 
     UploadBudget uploadBudget() {

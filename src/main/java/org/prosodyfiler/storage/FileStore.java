@@ -49,7 +49,7 @@ public final class FileStore implements Store {
     private final boolean xattrs;
     private final FreeSpace freeSpace;
     /** Files never change once published: their metadata is read once per (inode, size, mtime). */
-    private final MetaCache metaCache = new MetaCache(4096);
+    private final HotFiles hotFiles = new HotFiles(4096, 8 << 20);
     private final java.nio.file.FileStore fileSystem;
 
     /**
@@ -240,7 +240,7 @@ public final class FileStore implements Store {
 
     @Override
     public boolean servedFromMemory(StorePath path) {
-        return metaCache.hot(path.value());
+        return hotFiles.hot(path.value());
     }
 
     @Override
@@ -256,23 +256,48 @@ public final class FileStore implements Store {
             // Directories, and symlinks: uploads never create links, and following one could leave the store.
             return Lookup.NOT_A_FILE;
         }
-        FileMeta meta = metaCache.get(path.value(), a);
-        if (meta == null) {
-            meta = readMeta(path, file);
-            metaCache.put(path.value(), a, meta);
+        HotFiles.Known known = hotFiles.get(path.value(), a);
+        if (known == null) {
+            known = new HotFiles.Known(readMeta(path, file), etag(a));
+            hotFiles.put(path.value(), a, known.meta(), known.etag());
         }
-        return new Lookup.Found(new StoredFile(path, a.size(), a.lastModifiedTime().toInstant(), etag(a), meta));
+        return new Lookup.Found(new StoredFile(path, a.size(), a.lastModifiedTime().toInstant(), known.etag(), known.meta()));
     }
 
     @Override
     public Body open(StoredFile file, long offset, long length) throws IOException {
+        if (file.size() <= HotFiles.SMALL_FILE) {
+            ByteBuffer content = smallFile(file);
+            return new Body.InMemoryBody(content.position((int) offset).limit((int) (offset + length)).slice());
+        }
         FileChannel ch = FileChannel.open(fileFor(file.path()), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         return new Body.FileRegionBody(ch, offset, length);
+    }
+
+    /** The whole of a small file (a read-only view of its own), from memory when it was served before. */
+    private ByteBuffer smallFile(StoredFile file) throws IOException {
+        ByteBuffer cached = hotFiles.content(file.path().value(), file.etag());
+        if (cached != null) {
+            return cached;
+        }
+        ByteBuffer content = ByteBuffer.allocateDirect((int) file.size());
+        try (FileChannel ch = FileChannel.open(fileFor(file.path()), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            while (content.hasRemaining()) {
+                if (ch.read(content) < 0) {
+                    // Published files never shrink: this one was deleted and uploaded again since the stat.
+                    throw new IOException("file changed while being read: " + file.path().value());
+                }
+            }
+        }
+        ByteBuffer readOnly = content.flip().asReadOnlyBuffer();
+        hotFiles.putContent(file.path().value(), file.etag(), readOnly);
+        return readOnly.duplicate();
     }
 
     @Override
     public boolean delete(StorePath path) throws IOException {
         boolean deleted = Files.deleteIfExists(fileFor(path));
+        hotFiles.forget(path.value());
         if (!xattrs) {
             Files.deleteIfExists(sidecarFor(path));
         }

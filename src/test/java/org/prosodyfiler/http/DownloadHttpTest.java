@@ -205,6 +205,53 @@ class DownloadHttpTest {
         assertThat(get("abc/again.bin").header("Content-Disposition")).startsWith("attachment");
     }
 
+    @ParameterizedTest(name = "{0} bytes")
+    @CsvSource({"1", "5000", "16384", "16385"}) // around the size up to which files are served from memory
+    void smallFilesHaveExactBytesRangesAndValidatorsOnEveryRead(int size) throws IOException {
+        byte[] small = new byte[size];
+        new Random(size).nextBytes(small);
+        upload("abc/small.bin", small, "application/octet-stream");
+        String etag = null;
+        for (int read = 0; read < 3; read++) { // the first from disk, then from memory
+            Response r = get("abc/small.bin");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(small);
+            assertThat(r.header("Content-Length")).isEqualTo(String.valueOf(size));
+            assertThat(r.header("Content-Disposition")).startsWith("attachment");
+            etag = r.header("ETag");
+            Response tail = get("abc/small.bin", "Range: bytes=-1");
+            assertThat(tail.status()).isEqualTo(206);
+            assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(small, size - 1, size));
+            Response first = get("abc/small.bin", "Range: bytes=0-0");
+            assertThat(first.body()).isEqualTo(Arrays.copyOfRange(small, 0, 1));
+        }
+        assertThat(get("abc/small.bin", "If-None-Match: " + etag).status()).isEqualTo(304);
+        try (RawHttp c = filer.connect()) {
+            Response h = c.exchange("HEAD", "/upload/abc/small.bin", List.of(), null);
+            assertThat(h.header("Content-Length")).isEqualTo(String.valueOf(size));
+            assertThat(h.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSmallFileReplacedBehindOurBackIsNeverServedStale() throws IOException {
+        byte[] first = "first version".getBytes(StandardCharsets.UTF_8);
+        byte[] second = "second versio".getBytes(StandardCharsets.UTF_8); // same size
+        upload("abc/note.txt", first, "text/plain");
+        assertThat(get("abc/note.txt").body()).isEqualTo(first);
+        assertThat(get("abc/note.txt").body()).isEqualTo(first); // now served from memory
+        // An admin (or the purge command, another process) deletes it; it is uploaded again later.
+        Path file = filer.store().resolve("abc/note.txt");
+        java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(file);
+        Files.delete(file);
+        upload("abc/note.txt", second, "text/plain");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(before.toMillis() + 2000));
+        Response r = get("abc/note.txt");
+        assertThat(r.body()).isEqualTo(second);
+        Files.delete(file);
+        assertThat(get("abc/note.txt").status()).isEqualTo(404);
+    }
+
     @Test
     void keepAliveAndPipelining() throws IOException {
         byte[] small = "small".getBytes(StandardCharsets.UTF_8);
