@@ -16,9 +16,10 @@ public final class SafeServing {
     /** No scripts, no plugins, no framing; sandbox gives the document a unique opaque origin. */
     public static final String CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox";
 
-    // type/subtype with optional parameters; RFC 9110 token characters only.
+    // type/subtype with optional parameters (RFC 9110 §8.3.1): tokens, OWS of spaces and tabs only,
+    // quoted values of visible ASCII. Nothing else reaches a header (downloads skip Netty's checks).
     private static final Pattern MEDIA_TYPE = Pattern.compile(
-            "[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,127}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\\\p{Cntrl}]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
+            "[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,127}([ \\t]*;[ \\t]*[A-Za-z0-9!#$&^_.+-]+=(\"[\\t !#-\\[\\]-~]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
 
     private SafeServing() {
     }

@@ -193,7 +193,9 @@ public final class FileStore implements Store {
                     syncDirectory(target.getParent());
                 }
                 BasicFileAttributes a = Files.readAttributes(target, BasicFileAttributes.class, NOFOLLOW);
-                return new StoredFile(path, a.size(), a.lastModifiedTime().toInstant(), etag(a), meta);
+                StoredFile published = new StoredFile(path, a.size(), a.lastModifiedTime().toInstant(), etag(a), meta);
+                hotFiles.put(path.value(), a, published); // recipients download right after an upload
+                return published;
             } catch (IOException e) {
                 throw classify("publish failed", e);
             } finally {
@@ -245,23 +247,30 @@ public final class FileStore implements Store {
 
     @Override
     public Lookup stat(StorePath path) throws IOException {
+        StoredFile trusted = hotFiles.trusted(path.value());
+        if (trusted != null) {
+            return new Lookup.Found(trusted);
+        }
         Path file = fileFor(path);
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW);
         } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            hotFiles.forget(path.value());
             return Lookup.MISSING;
         }
         if (!a.isRegularFile()) {
             // Directories, and symlinks: uploads never create links, and following one could leave the store.
+            hotFiles.forget(path.value());
             return Lookup.NOT_A_FILE;
         }
-        HotFiles.Known known = hotFiles.get(path.value(), a);
-        if (known == null) {
-            known = new HotFiles.Known(readMeta(path, file), etag(a));
-            hotFiles.put(path.value(), a, known.meta(), known.etag());
+        StoredFile known = hotFiles.get(path.value(), a);
+        if (known != null) {
+            return new Lookup.Found(known);
         }
-        return new Lookup.Found(new StoredFile(path, a.size(), a.lastModifiedTime().toInstant(), known.etag(), known.meta()));
+        StoredFile found = new StoredFile(path, a.size(), a.lastModifiedTime().toInstant(), etag(a), readMeta(path, file));
+        hotFiles.put(path.value(), a, found);
+        return new Lookup.Found(found);
     }
 
     @Override

@@ -248,8 +248,19 @@ class DownloadHttpTest {
         Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(before.toMillis() + 2000));
         Response r = get("abc/note.txt");
         assertThat(r.body()).isEqualTo(second);
+        // Removed by hand: a stat is trusted for a second (like nginx's open_file_cache_valid), then it is gone.
         Files.delete(file);
+        sleepMillis(1100);
         assertThat(get("abc/note.txt").status()).isEqualTo(404);
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -30,6 +30,8 @@ class SafeServingTest {
         "not a type | a.png | image/png | true",
         "text/<html> | a.bin | application/octet-stream | false",
         "'' | a.txt | text/plain | true",
+        "'text/plain; charset=\"utf-8\"' | a.bin | text/plain; charset=\"utf-8\" | true",
+        "'text/plain;\tq=1' | a.bin | text/plain;\tq=1 | true",
     })
     void presentation(String recorded, String name, String type, boolean inline) {
         SafeServing.Presentation p = SafeServing.present(Optional.ofNullable(recorded), name);
@@ -47,6 +49,15 @@ class SafeServingTest {
     })
     void rfc6266FileNames(String name, String params) {
         assertThat(SafeServing.filenameParams(name)).isEqualTo(params);
+    }
+
+    /** A recorded type goes into a response header unchecked by Netty: line breaks must never pass. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "text/plain;\r\nSet-Cookie: a=b", "text/plain;\nx=y", "text/plain; a=\"\r\nx\"", "text/plain; a=\"\u00e9\"",
+        "text/plain; a=\"\u2028\"", "text/pl\u0000ain", "image/png;\u000bx=y"})
+    void recordedTypesWithControlOrNonAsciiCharactersAreNotUsed(String recorded) {
+        assertThat(SafeServing.present(Optional.of(recorded), "a.bin").contentType()).isEqualTo("application/octet-stream");
     }
 
     @org.junit.jupiter.api.Test
