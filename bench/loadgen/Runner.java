@@ -62,7 +62,10 @@ final class Runner {
         switch (s.kind()) {
             case PUT_MANY -> {
                 Req[] reqs = up.next("file", s.count(), s.size());   // MACs computed outside the window
-                engine.run(Sources.timedUploads(up, s.size(), warmSeconds(5)), conns, System.nanoTime() + limit, pre);
+                engine.run(Sources.timedUploads(up, s.size(), warmSeconds(10)), conns, System.nanoTime() + limit, pre);
+                // Both servers then start the window with an empty store: a timed warm-up leaves more
+                // files behind the faster one, and a bigger store makes every later upload dearer.
+                removeUploads(r.store);
                 measured = () -> Sources.list(reqs);
             }
             case PUT_PER_CONN -> {
@@ -96,6 +99,22 @@ final class Runner {
             default -> throw new IllegalStateException(s.kind().toString());
         }
         return measure(s, r, engine, measured.get(), limit, pre);
+    }
+
+    /** Deletes the upload directories (named by UUID) under {@code store}; servers' own directories stay. */
+    private static void removeUploads(java.nio.file.Path store) throws IOException {
+        try (var dirs = java.nio.file.Files.list(store)) {
+            for (java.nio.file.Path d : (Iterable<java.nio.file.Path>) dirs::iterator) {
+                if (d.getFileName().toString().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+                    try (var files = java.nio.file.Files.list(d)) {
+                        for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                            java.nio.file.Files.delete(f);
+                        }
+                    }
+                    java.nio.file.Files.delete(d);
+                }
+            }
+        }
     }
 
     /** Untimed warm-up for the small-request scenarios: a fresh JVM's JIT needs 10-15 s of it on 2 cores. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.prosodyfiler.protocol.Rejection;
+import org.prosodyfiler.serving.MimeTypes;
 import org.prosodyfiler.protocol.StorePath;
 import org.prosodyfiler.protocol.UploadAuthorizer;
 import org.prosodyfiler.protocol.UploadGrant;
@@ -57,7 +58,8 @@ final class UploadExchange implements FilerHandler.Exchange {
 
     // Event loop only.
     private boolean bodyComplete;
-    private boolean paused;
+    /** Written on the event loop, read by the worker too. */
+    private volatile boolean paused;
     private boolean answered;
     private boolean continueSent;
     private long received;
@@ -289,8 +291,14 @@ final class UploadExchange implements FilerHandler.Exchange {
         dequeued(n);
     }
 
+    /**
+     * What to record with the file. A type the file name implies anyway (image/jpeg for a .jpg, as
+     * most clients send) is left out: a download derives the same one, and the upload saves an
+     * extended-attribute write (open, setxattr, close).
+     */
     private FileMeta meta() {
-        return new FileMeta(grant.contentType(), grant.expires(), grant.owner());
+        Optional<String> type = grant.contentType().filter(t -> !t.equals(MimeTypes.forFileName(grant.path().fileName())));
+        return new FileMeta(type, grant.expires(), grant.owner());
     }
 
     // --- event loop -------------------------------------------------------------------------
@@ -308,6 +316,8 @@ final class UploadExchange implements FilerHandler.Exchange {
         if (budget.exhausted()) {
             // Our own writes may be done already: let the budget wake us when others' finish.
             budget.whenRoom(() -> handler.onLoop(this::resumeIfPaused));
+        } else if (queuedBytes.get() < LOW_WATER) {
+            resumeIfPaused(); // the worker drained the queue before it could see the flag
         }
     }
 
@@ -327,7 +337,9 @@ final class UploadExchange implements FilerHandler.Exchange {
     /** Bytes that left the queue, written or dropped. */
     private void dequeued(long n) {
         budget.release(n);
-        if (queuedBytes.addAndGet(-n) < LOW_WATER) {
+        // Only a paused connection needs waking: a hop to the event loop per write costs a wake-up.
+        // pause() re-checks the queue after setting the flag, so one side always sees the other.
+        if (queuedBytes.addAndGet(-n) < LOW_WATER && paused) {
             handler.onLoop(this::resumeIfPaused);
         }
     }

@@ -264,6 +264,20 @@ class DownloadHttpTest {
     }
 
     @Test
+    void aTypeTheNameImpliesIsNotRecordedYetServedTheSame() throws IOException {
+        byte[] body = new byte[10];
+        upload("abc/photo.jpg", body, "image/jpeg");
+        upload("abc/photo2.jpg", body, "image/png"); // a client that knows better than the extension
+        Path implied = filer.store().resolve("abc/photo.jpg");
+        var xattrs = Files.getFileAttributeView(implied, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        if (xattrs != null && Files.getFileStore(implied).supportsFileAttributeView("user")) {
+            assertThat(xattrs.list()).doesNotContain("prosody-filer");
+        }
+        assertThat(get("abc/photo.jpg").header("Content-Type")).isEqualTo("image/jpeg");
+        assertThat(get("abc/photo2.jpg").header("Content-Type")).isEqualTo("image/png");
+    }
+
+    @Test
     void keepAliveAndPipelining() throws IOException {
         byte[] small = "small".getBytes(StandardCharsets.UTF_8);
         upload("abc/small.txt", small, "text/plain");
