@@ -73,6 +73,11 @@ if [ "$jdk_major" -lt 25 ] && [ "$cds" = 1 ]; then jlink_args+=(--generate-cds-a
 if command -v objcopy >/dev/null; then jlink_args+=(--strip-native-debug-symbols exclude-debuginfo-files); fi
 "$JAVA_HOME/bin/jlink" "${jlink_args[@]}"
 "$lib/runtime/bin/java" -version >/dev/null 2>&1 || die "the jlink'd runtime does not start"
+# Flags only newer JDKs accept, for this runtime (bin/prosody-filer picks the same by version; the
+# reasons are there): read by the packaged launcher and used by the training run below.
+: > "$lib/runtime.options"
+if [ "$jdk_major" -ge 22 ]; then echo "-XX:TrimNativeHeapInterval=200" >> "$lib/runtime.options"; fi
+if [ "$jdk_major" -ge 23 ]; then echo "--sun-misc-unsafe-memory-access=allow" >> "$lib/runtime.options"; fi
 
 # --- 2. the application -----------------------------------------------------------------------
 install -m 0644 "$jar" "$lib/prosody-filer.jar"
@@ -115,7 +120,7 @@ storeDir = "$train/store"
 fsync = false
 metricsListen = "127.0.0.1:0"
 EOF
-  mapfile -t jvm_flags < <(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$here/conf/jvm.options" | grep -v '^$')
+  mapfile -t jvm_flags < <(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$here/conf/jvm.options" "$lib/runtime.options" | grep -v '^$')
   say "training run for the class-data archive"
   "$lib/runtime/bin/java" "${jvm_flags[@]}" "${record[@]}" "${quiet[@]}" \
     -jar "$lib/prosody-filer.jar" -config "$train/config.toml" > "$train/log" 2>&1 &
