@@ -220,7 +220,7 @@ public final class Bench {
                 .append(" after (the bench itself adds about 1-2).\n");
         h.append("- ").append(opt.repeat()).append(" repeat(s), interleaved (the server that goes first alternates);")
                 .append(" every run starts a fresh server with an empty store and warms it up before the measured window (")
-                .append(opt.quick() ? "0.5 s" : "5 s of uploads for put-small, 10 s of GETs for get-small")
+                .append(opt.quick() ? "0.5 s" : "10 s of uploads for put-small, then deleted, 10 s of GETs for get-small")
                 .append(", a few uploads or one download for the large ones); cells are median (min..max). Took ")
                 .append(String.format("%.1f", minutes)).append(" min.\n");
         if (opt.oursIsNginx()) {

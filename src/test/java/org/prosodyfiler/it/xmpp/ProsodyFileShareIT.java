@@ -344,7 +344,8 @@ class ProsodyFileShareIT {
 
     /**
      * The file is at storeDir/&lt;slot&gt;/&lt;name&gt; with the uploaded bytes, and its metadata has
-     * the content type, the token's "expires" and its "sub" as owner. Returns the metadata.
+     * the token's "expires" and its "sub" as owner, and the content type: recorded, or left out
+     * when the file name implies it anyway. Returns the metadata.
      */
     private static Map<String, String> assertStored(FileShareSlot slot, Path file, String contentType) throws IOException {
         Optional<Path> stored = StoredMetadata.onDisk(storeDir, slot.path());
@@ -355,8 +356,13 @@ class ProsodyFileShareIT {
         assertThat(UploadScenarios.sha256(stored.get())).as("SHA-256 of %s", stored.get())
                 .isEqualTo(UploadScenarios.sha256(file));
         Map<String, String> meta = StoredMetadata.read(storeDir, slot.path());
+        String impliedByName = org.prosodyfiler.serving.MimeTypes.forFileName(stored.get().getFileName().toString());
+        assertThat(meta.getOrDefault("type", impliedByName)).as("type recorded in, or implied by the name of, %s (metadata %s)",
+                stored.get(), meta).isEqualTo(contentType);
+        if (contentType.equals(impliedByName)) {
+            assertThat(meta).as("a type the name implies is not recorded: %s", stored.get()).doesNotContainKey("type");
+        }
         assertThat(meta).as("metadata (getfattr -n user.prosody-filer) of %s", stored.get())
-                .containsEntry("type", contentType)
                 .containsEntry("expires", Long.toString(slot.claims().expires().orElseThrow()))
                 .containsEntry("owner", slot.claims().sub());
         return meta;
