@@ -11,7 +11,7 @@ public final class Handlers {
     /** One factory per server: the common response headers are built once and shared, as is the memo of per-file headers. */
     public static Supplier<ChannelHandler> filer(Services services) {
         CommonHeaders common = new CommonHeaders(services.config().metronomeDeleteSecret().isPresent());
-        // Bytes waiting for the disk across all uploads: a quarter of the direct memory (16 MiB with
+        // Bytes waiting for the disk across all uploads: a quarter of the direct memory (8 MiB with
         // the shipped flags); the rest is for socket reads, one buffer per busy connection.
         long high = Math.min(16L << 20, Math.max(1L << 20, io.netty.util.internal.PlatformDependent.maxDirectMemory() / 4));
         UploadBudget budget = new UploadBudget(high, high / 2);
