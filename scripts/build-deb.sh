@@ -8,7 +8,7 @@
 #
 # Without --jar it builds the jar first (./mvnw package into DIR, default target/). The package
 # lands in DIR as prosody-filer_<version>_<arch>.deb. Needs a JDK >= 21 with jlink (JAVA_HOME or
-# bin/find-jdk), dpkg-deb and curl + openssl (for the training run); runs as any user.
+# bin/find-jdk) and dpkg-deb; runs as any user.
 #
 # Why dpkg-deb on a staged tree and not jpackage --type deb: jpackage puts everything under
 # /opt with its own launcher and generated maintainer scripts; a Debian admin expects
@@ -100,7 +100,7 @@ printf 'prosody-filer (%s) stable; urgency=medium\n\n  * Release %s.\n\n -- Pros
 # dynamic AppCDS archive. If the admin's jvm.options no longer match, the JVM silently runs without.
 : > "$lib/cds.options"
 if [ "$cds" = 1 ]; then
-  train="$work/train"; mkdir -p "$train/store"
+  train="$work/train"; mkdir -p "$train"
   if [ "$jdk_major" -ge 25 ]; then
     archive="$lib/prosody-filer.aot"
     record=(-XX:AOTCacheOutput="$archive")
@@ -112,41 +112,12 @@ if [ "$cds" = 1 ]; then
     echo "-XX:SharedArchiveFile=@LIB@/$(basename "$archive")" > "$lib/cds.options"
     quiet=(-Xlog:cds=off)
   fi
-  secret=$(openssl rand -hex 16)
-  cat > "$train/config.toml" <<EOF
-listenport = "127.0.0.1:0"
-secret = "$secret"
-storeDir = "$train/store"
-fsync = false
-metricsListen = "127.0.0.1:0"
-EOF
   mapfile -t jvm_flags < <(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$here/conf/jvm.options" "$lib/runtime.options" | grep -v '^$')
+  # The same scripted training run bin/prosody-filer uses (cli/AotTraining: the server on a temp
+  # directory serving uploads, downloads, ranges and refusals); the archive is written at its exit.
   say "training run for the class-data archive"
-  "$lib/runtime/bin/java" "${jvm_flags[@]}" "${record[@]}" "${quiet[@]}" \
-    -jar "$lib/prosody-filer.jar" -config "$train/config.toml" > "$train/log" 2>&1 &
-  pid=$!
-  base=""
-  for _ in $(seq 300); do
-    base=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$train/log" | head -1)
-    [ -n "$base" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  [ -n "$base" ] || { cat "$train/log" >&2; die "the training run did not start"; }
-  ops=$(sed -n 's/.*metrics on \(http:[^ ]*\)\/metrics.*/\1/p' "$train/log" | head -1)
-  # The requests a server sees: uploads (good and refused), downloads, ranges, the ops endpoints.
-  head -c 300000 /dev/urandom > "$train/body"
-  for i in 1 2 3; do
-    p="train/$i/file.jpg"; size=$(stat -c %s "$train/body")
-    mac=$(printf '%s %s' "$p" "$size" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
-    curl -fsS -o /dev/null -X PUT -H 'Content-Type: image/jpeg' --data-binary @"$train/body" "$base$p?v=$mac"
-    curl -fsS -o /dev/null "$base$p"
-    curl -fsS -o /dev/null -H 'Range: bytes=0-99' "$base$p"
-    curl -sS -o /dev/null -X PUT --data-binary @"$train/body" "$base$p?v=bad" || true
-    curl -sS -o /dev/null "${base}missing/$i.txt" || true
-  done
-  [ -n "$ops" ] && curl -fsS -o /dev/null "$ops/metrics" && curl -fsS -o /dev/null "$ops/ready"
-  kill -TERM "$pid"; wait "$pid" || true
+  "$lib/runtime/bin/java" "${jvm_flags[@]}" "${record[@]}" "${quiet[@]}" -Dprosodyfiler.aotTraining=true \
+    -jar "$lib/prosody-filer.jar" > "$train/log" 2>&1 || { cat "$train/log" >&2; die "the training run failed"; }
   if [ ! -s "$archive" ]; then cat "$train/log" >&2; die "no class-data archive was written"; fi
   chmod 0644 "$archive"
   say "class-data archive: $(du -h "$archive" | cut -f1)"

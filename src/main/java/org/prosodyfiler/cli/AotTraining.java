@@ -18,12 +18,14 @@ import org.prosodyfiler.protocol.Dialect;
 import org.prosodyfiler.protocol.MacSigner;
 
 /**
- * The training run for the JVM's AOT cache (JDK 25+), started by bin/prosody-filer under
- * {@code -XX:AOTCacheOutput} when the jar has no cache yet. It starts the server the way a real
- * start does, from a config file, in a temporary directory, and sends it an upload, downloads and
- * the common refusals, so the classes and profiles of a server's first requests are in the cache
- * too. A cache recorded from the first real run would depend on what that run happened to serve,
- * and would only be written when it exits. Exit code 0 when every response was the expected one.
+ * The training run for the JVM's start-up cache, started by bin/prosody-filer under
+ * {@code -XX:AOTCacheOutput} when the jar has no cache yet, and by scripts/build-deb.sh for the
+ * package's cache. It starts the server the way a real start does, from a config file, in a
+ * temporary directory, and sends it an upload, downloads (whole, HEAD, a range), the common
+ * refusals and the ops endpoints, so the classes and profiles of a server's first requests are in
+ * the cache too. A cache recorded from the first real run would depend on what that run happened
+ * to serve, and would only be written when it exits. Exit code 0 when every response was the
+ * expected one.
  */
 final class AotTraining {
     private AotTraining() {
@@ -60,6 +62,7 @@ final class AotTraining {
                 storeDir     = "%s"
                 uploadSubDir = "upload/"
                 logLevel     = "info"
+                metricsListen = "127.0.0.1:0"
                 """.formatted(secret, dir.resolve("store").toString().replace("\\", "\\\\").replace("\"", "\\\"")));
         Files.createDirectories(dir.resolve("store"));
         Warmup.start();
@@ -78,21 +81,29 @@ final class AotTraining {
             boolean ok = expect(base, "PUT", path + "?v=" + v, "image/jpeg", body, 201)
                     & expect(base, "GET", path, null, null, 200)
                     & expect(base, "HEAD", path, null, null, 200)
+                    & expect(base, "GET", path, null, null, 206, "Range: bytes=0-99")
                     & expect(base, "PUT", path + "?v=" + v, "image/jpeg", body, 409)
                     & expect(base, "PUT", "training/other.bin?v=" + v, null, body, 403)
                     & expect(base, "PUT", "training/note.txt?v2=" + v2, "text/plain", body, 201)
                     & expect(base, "GET", "training/note.txt", null, null, 200)
                     & expect(base, "GET", "training/missing.bin", null, null, 404);
+            // The ops endpoints too: many installations scrape them from the first minute.
+            var ops = app.monitoring().endpointAddress().orElseThrow();
+            URI opsBase = URI.create("http://127.0.0.1:" + ops.getPort() + "/");
+            ok &= expect(opsBase, "GET", "metrics", null, null, 200) & expect(opsBase, "GET", "ready", null, null, 200);
             return ok ? 0 : 1;
         }
     }
 
     /** One request on its own connection; prints and returns false when the status is not {@code want}. */
-    private static boolean expect(URI base, String method, String pathAndQuery, String contentType, byte[] body, int want)
-            throws IOException {
+    private static boolean expect(URI base, String method, String pathAndQuery, String contentType, byte[] body, int want,
+                                  String... headers) throws IOException {
         StringBuilder head = new StringBuilder(method).append(' ').append(base.getPath()).append(pathAndQuery)
                 .append(" HTTP/1.1\r\nHost: ").append(base.getHost()).append(':').append(base.getPort())
                 .append("\r\nConnection: close\r\n");
+        for (String h : headers) {
+            head.append(h).append("\r\n");
+        }
         if (contentType != null) {
             head.append("Content-Type: ").append(contentType).append("\r\n");
         }

@@ -19,12 +19,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.prosodyfiler.protocol.PathDecoder;
 import org.prosodyfiler.protocol.Rejection;
@@ -387,11 +390,11 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The decoded query parameters, or empty if the query has a malformed %-escape. */
-    static java.util.Optional<java.util.Map<String, java.util.List<String>>> query(String uri) {
+    static Optional<Map<String, List<String>>> query(String uri) {
         try {
-            return java.util.Optional.of(new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters());
+            return Optional.of(new QueryStringDecoder(uri).parameters());
         } catch (IllegalArgumentException malformed) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

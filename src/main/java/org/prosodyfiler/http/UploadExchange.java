@@ -37,6 +37,7 @@ import org.prosodyfiler.storage.StoredFile;
  * falls below {@link #LOW_WATER}; the rest waits in the client's socket buffer, not in our memory.
  */
 final class UploadExchange implements FilerHandler.Exchange {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UploadExchange.class);
     static final long HIGH_WATER = 256 * 1024;
     static final long LOW_WATER = 64 * 1024;
 
@@ -313,17 +314,15 @@ final class UploadExchange implements FilerHandler.Exchange {
     private void pause() {
         paused = true;
         channel.config().setAutoRead(false);
-        if (budget.exhausted()) {
-            // Our own writes may be done already: let the budget wake us when others' finish.
-            budget.whenRoom(() -> handler.onLoop(this::resumeIfPaused));
-        } else if (queuedBytes.get() < LOW_WATER) {
-            resumeIfPaused(); // the worker drained the queue before it could see the flag
-        }
+        // The worker may have drained our queue before it could see the flag, and the budget may
+        // be exhausted by others' bytes only: the same checks as any later wake-up.
+        resumeIfPaused();
     }
 
+    /** Resumes reading once our queue is low and the budget has room; else waits to be woken. */
     private void resumeIfPaused() {
         if (!paused || answered || queuedBytes.get() >= LOW_WATER) {
-            return;
+            return; // our own writes will call dequeued(), which comes back here
         }
         if (budget.exhausted()) {
             budget.whenRoom(() -> handler.onLoop(this::resumeIfPaused));
@@ -361,7 +360,7 @@ final class UploadExchange implements FilerHandler.Exchange {
                 return;
             }
             if (!paused && received - receivedAtLastCheck < MIN_PROGRESS && received < grant.size()) {
-                org.slf4j.LoggerFactory.getLogger(UploadExchange.class).warn(
+                log.warn(
                         "closing upload {} from {}: {} bytes in {} ms, too slow", grant.path(),
                         channel.remoteAddress(), received - receivedAtLastCheck, every);
                 progressCheck.cancel(false);

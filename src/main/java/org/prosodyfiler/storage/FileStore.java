@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.prosodyfiler.protocol.PathDecoder;
 import org.prosodyfiler.protocol.StorePath;
@@ -48,9 +49,9 @@ public final class FileStore implements Store {
     private final long minFreeSpace;
     private final boolean xattrs;
     private final FreeSpace freeSpace;
-    /** Files never change once published: their metadata is read once per (inode, size, mtime). */
+    /** Recently served files (their stat, metadata and, if small, bytes): see {@link HotFiles}. */
     private final HotFiles hotFiles = new HotFiles(4096, 8 << 20);
-    private final java.util.concurrent.atomic.AtomicLong tempNames = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong tempNames = new AtomicLong();
     private final java.nio.file.FileStore fileSystem;
 
     /**
