@@ -53,6 +53,14 @@ public interface Store extends AutoCloseable {
     /** Visits every published file, for expiry, quotas, purge and stats. */
     void forEach(Consumer<StoredFile> visitor) throws IOException;
 
+    /**
+     * Visits every published file for counting (usage metrics): path, size, date and ETag, but
+     * the metadata may be {@link FileMeta#NONE} where reading it costs a request per file (S3).
+     */
+    default void forEachCounted(Consumer<StoredFile> visitor) throws IOException {
+        forEach(visitor);
+    }
+
     /** Removes empty directories left behind by deletions (no-op where there are none). */
     default void pruneEmptyDirectories() throws IOException {
     }

@@ -112,7 +112,7 @@ public final class StoreUsage implements AutoCloseable {
         long bytesBefore = addedBytes.sum();
         long[] totals = new long[2];
         try {
-            store.forEach(f -> {
+            store.forEachCounted(f -> {
                 totals[0]++;
                 totals[1] += f.size();
             });

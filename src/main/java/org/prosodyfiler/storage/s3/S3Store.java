@@ -449,11 +449,11 @@ public final class S3Store implements Store {
     }
 
     /**
-     * Like {@link #forEach} from the listing alone, one request per 1000 objects: size, S3's
-     * Last-Modified and ETag, but no metadata ({@link FileMeta#NONE}). Enough for counting files
-     * and bytes (usage metrics); not for expiry or quotas, which need owner and "expires".
+     * From the listing alone, one request per 1000 objects (forEach adds a HEAD per object): size,
+     * S3's Last-Modified and ETag, but no metadata ({@link FileMeta#NONE}).
      */
-    public void forEachListedOnly(Consumer<StoredFile> visitor) throws IOException {
+    @Override
+    public void forEachCounted(Consumer<StoredFile> visitor) throws IOException {
         list(page -> {
             for (S3Object o : page.contents()) {
                 keys.path(o.key()).ifPresent(p -> visitor.accept(

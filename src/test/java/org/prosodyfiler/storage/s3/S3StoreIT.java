@@ -301,7 +301,7 @@ class S3StoreIT extends S3BucketTests {
         List<StoredFile> seen = new ArrayList<>();
         store.forEach(seen::add); // pages of 4 keys: 7 ListObjectsV2 calls
         List<StoredFile> listed = new ArrayList<>();
-        store.forEachListedOnly(listed::add);
+        store.forEachCounted(listed::add);
         assertThat(listed).extracting(f -> f.path().value()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(listed).extracting(StoredFile::size).containsExactlyInAnyOrderElementsOf(seen.stream().map(StoredFile::size).toList());
         assertThat(seen).extracting(f -> f.path().value()).containsExactlyInAnyOrderElementsOf(expected);
