@@ -76,7 +76,9 @@ if command -v objcopy >/dev/null; then jlink_args+=(--strip-native-debug-symbols
 # Flags only newer JDKs accept, for this runtime (bin/prosody-filer picks the same by version; the
 # reasons are there): read by the packaged launcher and used by the training run below.
 : > "$lib/runtime.options"
-if [ "$jdk_major" -ge 22 ]; then echo "-XX:TrimNativeHeapInterval=200" >> "$lib/runtime.options"; fi
+if [ "$jdk_major" -ge 22 ]; then
+  printf '%s\n' "-XX:TrimNativeHeapInterval=200" "-XX:CompileCommand=quiet" "-XX:CompileCommand=MemLimit,*.*,7m" >> "$lib/runtime.options"
+fi
 if [ "$jdk_major" -ge 23 ]; then echo "--sun-misc-unsafe-memory-access=allow" >> "$lib/runtime.options"; fi
 
 # --- 2. the application -----------------------------------------------------------------------
