@@ -73,13 +73,13 @@ if [ "$jdk_major" -lt 25 ] && [ "$cds" = 1 ]; then jlink_args+=(--generate-cds-a
 if command -v objcopy >/dev/null; then jlink_args+=(--strip-native-debug-symbols exclude-debuginfo-files); fi
 "$JAVA_HOME/bin/jlink" "${jlink_args[@]}"
 "$lib/runtime/bin/java" -version >/dev/null 2>&1 || die "the jlink'd runtime does not start"
-# Flags only newer JDKs accept, for this runtime (bin/prosody-filer picks the same by version; the
-# reasons are there): read by the packaged launcher and used by the training run below.
+# Flags only newer JDKs accept, for this runtime (the same list bin/prosody-filer uses, reasons
+# there): read by the packaged launcher and used by the training run below.
+source "$here/bin/jvm-runtime-flags.bash"
+runtime_flags=()
+jvm_runtime_flags "$jdk_major" runtime_flags
 : > "$lib/runtime.options"
-if [ "$jdk_major" -ge 22 ]; then
-  printf '%s\n' "-XX:TrimNativeHeapInterval=200" "-XX:CompileCommand=quiet" "-XX:CompileCommand=MemLimit,*.*,7m" >> "$lib/runtime.options"
-fi
-if [ "$jdk_major" -ge 23 ]; then echo "--sun-misc-unsafe-memory-access=allow" >> "$lib/runtime.options"; fi
+for f in "${runtime_flags[@]}"; do echo "$f" >> "$lib/runtime.options"; done
 
 # --- 2. the application -----------------------------------------------------------------------
 install -m 0644 "$jar" "$lib/prosody-filer.jar"

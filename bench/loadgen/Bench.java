@@ -221,7 +221,8 @@ public final class Bench {
         h.append("- ").append(opt.repeat()).append(" repeat(s), interleaved (the server that goes first alternates);")
                 .append(" every run starts a fresh server with an empty store and warms it up before the measured window (")
                 .append(opt.quick() ? "0.5 s" : "10 s of uploads for put-small, then deleted, 10 s of GETs for get-small")
-                .append(", four uploads or one download for the large ones); cells are median (min..max). Took ")
+                .append(", for the large uploads ").append(opt.quick() ? "four 16 MiB uploads" : "2 GiB")
+                .append(" deleted at once plus one upload per connection, then one download for get-large); cells are median (min..max). Took ")
                 .append(String.format("%.1f", minutes)).append(" min.\n");
         if (opt.oursIsNginx()) {
             h.append("- **Wiring check: the `prosody-filer` rows are a second nginx (--ours-nginx).**\n");

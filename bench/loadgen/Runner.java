@@ -41,6 +41,15 @@ final class Runner {
             return reqs;
         }
 
+        /** {@code count} uploads for each of {@code conns} connections. */
+        Req[][] perConn(String prefix, int conns, int count, long size) {
+            Req[][] reqs = new Req[conns][];
+            for (int c = 0; c < conns; c++) {
+                reqs[c] = next(prefix, count, size);
+            }
+            return reqs;
+        }
+
         /** A GET of what {@code put} uploads. */
         Req getOf(Req put, boolean verify) {
             return factory.get(put.path(), put.bodyLen(), put.bodyShift(), verify);
@@ -83,17 +92,11 @@ final class Runner {
                             Math.min(conns, 4), System.nanoTime() + limit, pre);
                     removeUploads(r.store);
                 }
-                Req[][] shaped = new Req[conns][];
-                for (int c = 0; c < conns; c++) {
-                    shaped[c] = up.next("shape", 1, Math.min(s.size(), 2 * Scenario.MiB));
-                }
-                engine.run(Sources.perConn(shaped), conns, System.nanoTime() + limit, pre);
+                engine.run(Sources.perConn(up.perConn("shape", conns, 1, Math.min(s.size(), 2 * Scenario.MiB))),
+                        conns, System.nanoTime() + limit, pre);
                 removeUploads(r.store);
                 settle(quick ? 0 : 1000);
-                Req[][] reqs = new Req[conns][];
-                for (int c = 0; c < conns; c++) {
-                    reqs[c] = up.next("big", s.count(), s.size());
-                }
+                Req[][] reqs = up.perConn("big", conns, s.count(), s.size());
                 measured = () -> Sources.perConn(reqs);
             }
             case GET_CYCLE -> {
