@@ -2,8 +2,6 @@ package org.prosodyfiler.cli;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.prosodyfiler.config.Config;
@@ -45,39 +43,49 @@ final class PurgeCommand implements Callable<Integer> {
             Optional<Duration> age = olderThan != null ? Optional.of(Sizes.duration("--older-than", olderThan)) : config.expireAfter();
             Lifecycle rules = new Lifecycle(age, Quotas.NONE);
             Instant now = Instant.now();
-            List<StoredFile> victims = new ArrayList<>();
             long[] scanned = {0};
+            long[] done = {0};
+            long[] bytes = {0};
+            long[] failed = {0};
             try (Store store = AdminContext.store(config)) {
+                // Each file is decided and deleted as the walk passes it: a list of victims would
+                // not fit the heap for a store of a few hundred thousand files.
                 store.forEach(f -> {
                     if (++scanned[0] % 10_000 == 0) {
-                        System.err.printf("... %d files scanned, %d selected%n", scanned[0], victims.size());
+                        System.err.printf("... %d files scanned, %d %s%n", scanned[0], done[0], delete ? "deleted" : "selected");
                     }
                     boolean selected = owner != null
                             ? f.meta().owner().filter(owner::equals).isPresent() || f.path().firstSegment().equals(owner)
                             : rules.isExpired(f, now);
-                    if (selected) {
-                        victims.add(f);
+                    if (!selected) {
+                        return;
                     }
-                });
-                long bytes = 0;
-                int done = 0;
-                for (StoredFile f : victims) {
                     if (!quiet) {
                         System.out.printf("%s %s (%d bytes, %s)%n", delete ? "delete" : "would delete", f.path(), f.size(), f.lastModified());
                     }
-                    if (!delete || store.delete(f.path())) {
-                        bytes += f.size();
-                        done++;
+                    if (delete) {
+                        try {
+                            if (!store.delete(f.path())) {
+                                return; // deleted by someone else meanwhile
+                            }
+                        } catch (java.io.IOException e) {
+                            System.err.printf("cannot delete %s: %s%n", f.path(), e.getMessage());
+                            failed[0]++;
+                            return;
+                        }
                     }
-                    if (delete && done % 10_000 == 0 && done > 0) {
-                        System.err.printf("... %d of %d deleted%n", done, victims.size());
-                    }
-                }
+                    bytes[0] += f.size();
+                    done[0]++;
+                });
                 if (delete) {
                     store.pruneEmptyDirectories();
                 }
-                System.out.printf("%s %d of %d files, %d bytes (%s)%s%n", delete ? "deleted" : "would delete", done, scanned[0],
-                        bytes, StatsCommand.human(bytes), delete ? "" : "; run again with --delete to delete them");
+                System.out.printf("%s %d of %d files, %d bytes (%s)%s%n", delete ? "deleted" : "would delete", done[0], scanned[0],
+                        bytes[0], StatsCommand.human(bytes[0]), delete ? "" : "; run again with --delete to delete them");
+                if (failed[0] > 0) {
+                    System.err.printf("%d file(s) could not be deleted (see above)%n", failed[0]);
+                    return 1;
+                }
             }
             return 0;
         });

@@ -22,6 +22,13 @@ final class StatsCommand implements Callable<Integer> {
     private record Dir(long files, long bytes) {
     }
 
+    /**
+     * Directories broken down at most: Prosody gives every upload its own top-level directory,
+     * and a map of a million of them would not fit the heap. The rest are summed as one.
+     */
+    static final int MAX_DIRS = 100_000;
+    private static final String OTHERS = "(the rest, beyond " + MAX_DIRS + " directories)";
+
     @Override
     public Integer call() {
         return AdminContext.run(() -> {
@@ -40,8 +47,11 @@ final class StatsCommand implements Callable<Integer> {
                     if (newest[0] == null || f.lastModified().isAfter(newest[0].lastModified())) {
                         newest[0] = f;
                     }
-                    dirs.merge(f.path().segments().size() > 1 ? f.path().firstSegment() : "(top level)",
-                            new Dir(1, f.size()), (a, b) -> new Dir(a.files() + b.files(), a.bytes() + b.bytes()));
+                    String dir = f.path().segments().size() > 1 ? f.path().firstSegment() : "(top level)";
+                    if (dirs.size() >= MAX_DIRS && !dirs.containsKey(dir)) {
+                        dir = OTHERS;
+                    }
+                    dirs.merge(dir, new Dir(1, f.size()), (a, b) -> new Dir(a.files() + b.files(), a.bytes() + b.bytes()));
                 });
             }
             System.out.printf("files  %d%n", totals[0]);
@@ -50,7 +60,7 @@ final class StatsCommand implements Callable<Integer> {
                 System.out.printf("oldest %s  %s%n", oldest[0].lastModified(), oldest[0].path());
                 System.out.printf("newest %s  %s%n", newest[0].lastModified(), newest[0].path());
             }
-            System.out.printf("%ntop-level directories by size (%d in all):%n", dirs.size());
+            System.out.printf("%ntop-level directories by size (%s in all):%n", dirs.containsKey(OTHERS) ? "over " + MAX_DIRS : dirs.size());
             dirs.entrySet().stream()
                     .sorted((a, b) -> Long.compare(b.getValue().bytes(), a.getValue().bytes()))
                     .limit(top)

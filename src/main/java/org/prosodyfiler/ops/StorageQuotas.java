@@ -51,18 +51,32 @@ public final class StorageQuotas implements Quotas {
         this.overQuota = overQuota;
     }
 
-    /** Recomputes usage from a full listing of the store (at startup, and by every sweep). */
-    public synchronized void rebuild(Iterable<StoredFile> files) {
-        Instant since = clock.instant().minus(DAY);
-        long total = 0;
-        Map<String, ArrayDeque<Entry>> recent = new HashMap<>();
-        for (StoredFile f : files) {
-            total += f.size();
+    /**
+     * Per-owner uploads of the last 24 hours, counted file by file during a walk over the store:
+     * only those files are remembered, never the whole listing.
+     */
+    public final class Recount {
+        private final Instant since = clock.instant().minus(DAY);
+        private final Map<String, ArrayDeque<Entry>> recent = new HashMap<>();
+
+        private Recount() {
+        }
+
+        public void add(StoredFile f) {
             if (f.meta().owner().isPresent() && f.lastModified().isAfter(since)) {
                 recent.computeIfAbsent(f.meta().owner().get(), k -> new ArrayDeque<>()).add(new Entry(f.lastModified(), f.size()));
             }
         }
-        storedBytes = total;
+    }
+
+    public Recount recount() {
+        return new Recount();
+    }
+
+    /** Takes usage from a walk over the store (at startup, and by every sweep). */
+    public synchronized void rebuild(Recount counted, long totalBytes) {
+        Map<String, ArrayDeque<Entry>> recent = counted.recent;
+        storedBytes = totalBytes;
         // Uploads committed while the listing ran are in the listing or will be counted again on
         // the next rebuild; keeping the newer in-memory entries avoids forgetting them.
         for (var e : recentByOwner.entrySet()) {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -83,45 +84,127 @@ public final class Sweeper implements AutoCloseable {
         }
     }
 
-    /** One full pass. Public so tests (with an injected clock) and the purge command can run it. */
+    /**
+     * One full pass. Public so tests (with an injected clock) and the purge command can run it.
+     *
+     * <p>Memory stays flat however many files the store holds: each file is looked at as the
+     * walk passes it and then dropped. (A list of all kept files made a store of 400,000 files
+     * exhaust the 96 MiB heap: the server could not start with quotas on.) Eviction needs the
+     * oldest files first, so the walk counts bytes per hour of age; see {@link #evictOldest}.
+     */
     public Result sweepOnce() throws IOException {
         Instant now = clock.instant();
-        List<StoredFile> kept = new ArrayList<>();
-        int[] expired = {0};
-        long[] expiredBytes = {0};
+        Census census = new Census(evictAbove > 0);
+        StorageQuotas.Recount recount = quotas == null ? null : quotas.recount();
         store.forEach(f -> {
             if (lifecycle.isExpired(f, now)) {
                 if (delete(f)) {
-                    expired[0]++;
-                    expiredBytes[0] += f.size();
+                    census.expired++;
+                    census.expiredBytes += f.size();
                 }
             } else {
-                kept.add(f);
-            }
-        });
-        int evicted = 0;
-        long evictedBytes = 0;
-        long total = kept.stream().mapToLong(StoredFile::size).sum();
-        if (evictAbove > 0 && total > evictAbove) {
-            kept.sort(Comparator.comparing(StoredFile::lastModified));
-            List<StoredFile> survivors = new ArrayList<>();
-            for (StoredFile f : kept) {
-                if (total > evictAbove && delete(f)) {
-                    total -= f.size();
-                    evicted++;
-                    evictedBytes += f.size();
-                } else {
-                    survivors.add(f);
+                census.keep(f);
+                if (recount != null) {
+                    recount.add(f);
                 }
             }
-            kept.clear();
-            kept.addAll(survivors);
+        });
+        if (evictAbove > 0 && census.bytes > evictAbove) {
+            evictOldest(census);
         }
         store.pruneEmptyDirectories();
         if (quotas != null) {
-            quotas.rebuild(kept);
+            quotas.rebuild(recount, census.bytes);
         }
-        return new Result(kept.size(), total, expired[0], expiredBytes[0], evicted, evictedBytes);
+        return new Result(census.files, census.bytes, census.expired, census.expiredBytes, census.evicted, census.evictedBytes);
+    }
+
+    /**
+     * Deletes the oldest files until the store holds at most {@link #evictAbove} bytes, in up to
+     * two more walks: the first deletes the hours wholly past the cut-off and counts the cut-off
+     * hour's bytes per second; the second does the same within that hour and sorts only the files
+     * of the cut-off second. Memory: an entry per hour of age, at most 3,600 per second, and one
+     * second's files, even when a burst of uploads all fell within the same hour.
+     */
+    private void evictOldest(Census census) throws IOException {
+        long cutoffHour = cutoff(census.bytesByHour, census.bytes - evictAbove);
+        TreeMap<Long, Long> bytesBySecond = new TreeMap<>();
+        store.forEach(f -> {
+            long hour = hourOf(f);
+            if (hour < cutoffHour) {
+                evict(census, f); // together less than the excess
+            } else if (hour == cutoffHour) {
+                bytesBySecond.merge(f.lastModified().getEpochSecond(), f.size(), Long::sum);
+            }
+        });
+        if (census.bytes <= evictAbove) {
+            return;
+        }
+        long cutoffSecond = cutoff(bytesBySecond, census.bytes - evictAbove);
+        List<StoredFile> atCutoff = new ArrayList<>();
+        store.forEach(f -> {
+            long second = f.lastModified().getEpochSecond();
+            if (hourOf(f) == cutoffHour && second < cutoffSecond) {
+                evict(census, f);
+            } else if (second == cutoffSecond) {
+                atCutoff.add(f);
+            }
+        });
+        atCutoff.sort(Comparator.comparing(StoredFile::lastModified));
+        for (StoredFile f : atCutoff) {
+            if (census.bytes <= evictAbove) {
+                break;
+            }
+            evict(census, f);
+        }
+    }
+
+    /** The first time slot whose bytes, added to all older slots', reach {@code excess}. */
+    private static long cutoff(TreeMap<Long, Long> bytesBySlot, long excess) {
+        long older = 0;
+        for (var slot : bytesBySlot.entrySet()) {
+            older += slot.getValue();
+            if (older >= excess) {
+                return slot.getKey();
+            }
+        }
+        return bytesBySlot.isEmpty() ? Long.MIN_VALUE : bytesBySlot.lastKey();
+    }
+
+    private void evict(Census census, StoredFile f) {
+        if (delete(f)) {
+            census.files--;
+            census.bytes -= f.size();
+            census.evicted++;
+            census.evictedBytes += f.size();
+        }
+    }
+
+    private static long hourOf(StoredFile f) {
+        return Math.floorDiv(f.lastModified().getEpochSecond(), 3600);
+    }
+
+    /** Running totals of one pass; bytes per hour of last modification only when evicting. */
+    private static final class Census {
+        final TreeMap<Long, Long> bytesByHour;
+        int files;
+        long bytes;
+        int expired;
+        long expiredBytes;
+        int evicted;
+        long evictedBytes;
+
+        Census(boolean byHour) {
+            bytesByHour = byHour ? new TreeMap<>() : null;
+        }
+
+        void keep(StoredFile f) {
+            files++;
+            bytes += f.size();
+            if (bytesByHour != null) {
+                bytesByHour.merge(hourOf(f), f.size(), Long::sum);
+            }
+        }
     }
 
     private boolean delete(StoredFile f) {
