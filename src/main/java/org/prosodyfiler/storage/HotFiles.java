@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  *
  * <p>An entry counts while the file's inode, size and mtime are unchanged: published files never
  * change in place (link(2), never overwrite), so a changed key means deleted and uploaded again.
- * Our own uploads and deletions update the entry at once. A file changed behind our back (removed
+ * Our own uploads and deletions drop the entry at once. A file changed behind our back (removed
  * by hand or by the {@code purge} command, which is another process) is noticed at the next stat,
  * and a file confirmed less than {@link #TRUST_NANOS} ago is not stat'ed again, like nginx's
  * {@code open_file_cache_valid}: that stat was a tenth of a small download's CPU.
@@ -99,7 +99,7 @@ final class HotFiles {
         return e.file();
     }
 
-    /** Remembers a file just stat'ed (as {@code a}) or just published. */
+    /** Remembers a file just stat'ed (as {@code a}). */
     synchronized void put(String path, BasicFileAttributes a, StoredFile file) {
         if (a.fileKey() == null) { // without an inode we cannot tell a replaced file apart
             forget(path);

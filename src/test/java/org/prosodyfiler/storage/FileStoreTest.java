@@ -57,6 +57,25 @@ class FileStoreTest {
 
     @ParameterizedTest(name = "xattrs={0}")
     @ValueSource(booleans = {true, false})
+    void aFileRemovedBehindOurBackAndUploadedAgainIsServedNew(boolean xattrs) throws Exception {
+        try (FileStore s = open(xattrs)) {
+            Store.PendingUpload first = s.begin(path("r/again.txt"), 3, FileMeta.NONE);
+            first.write(bytes("old"));
+            first.commit();
+            StoredFile old = ((Lookup.Found) s.stat(path("r/again.txt"))).file(); // now trusted for a second
+            Files.delete(s.root().resolve("r/again.txt")); // e.g. the purge command, another process
+            Store.PendingUpload second = s.begin(path("r/again.txt"), 5, META);
+            second.write(bytes("newer"));
+            second.commit();
+            StoredFile now = ((Lookup.Found) s.stat(path("r/again.txt"))).file();
+            assertThat(now.size()).isEqualTo(5);
+            assertThat(now.etag()).isNotEqualTo(old.etag());
+            assertThat(now.meta()).isEqualTo(META);
+        }
+    }
+
+    @ParameterizedTest(name = "xattrs={0}")
+    @ValueSource(booleans = {true, false})
     void secondCommitLosesAndFirstFileIsKept(boolean xattrs) throws Exception {
         try (FileStore s = open(xattrs)) {
             Store.PendingUpload a = s.begin(path("x/y"), 1, META);
