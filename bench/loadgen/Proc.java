@@ -16,7 +16,8 @@ import java.util.Map;
 final class Proc {
     static final long TICKS_PER_SECOND = clockTicks();
 
-    record Sample(long cpuTicks, long hwmKb, long rssKb, int processes) {
+    /** @param sysTicks the part of cpuTicks spent in the kernel (stime) */
+    record Sample(long cpuTicks, long sysTicks, long hwmKb, long rssKb, int processes) {
         double cpuSeconds() {
             return cpuTicks / (double) TICKS_PER_SECOND;
         }
@@ -26,14 +27,16 @@ final class Proc {
     }
 
     static Sample sample(long root) {
-        long cpu = 0, hwm = 0, rss = 0;
+        long cpu = 0, sys = 0, hwm = 0, rss = 0;
         List<Long> pids = tree(root);
         for (long pid : pids) {
-            cpu += cpuTicks(pid);
+            long[] ticks = cpuTicks(pid);
+            cpu += ticks[0] + ticks[1];
+            sys += ticks[1];
             hwm += statusKb(pid, "VmHWM:");
             rss += statusKb(pid, "VmRSS:");
         }
-        return new Sample(cpu, hwm, rss, pids.size());
+        return new Sample(cpu, sys, hwm, rss, pids.size());
     }
 
     /** The root and all its descendants that are alive now. */
@@ -61,13 +64,14 @@ final class Proc {
         return out;
     }
 
-    static long cpuTicks(long pid) {
+    /** {utime, stime} in clock ticks. */
+    static long[] cpuTicks(long pid) {
         String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
         if (stat == null) {
-            return 0;
+            return new long[2];
         }
         String[] f = afterComm(stat);
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);   // fields 14 utime, 15 stime
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};   // fields 14 utime, 15 stime
     }
 
     static long statusKb(long pid, String key) {

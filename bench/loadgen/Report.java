@@ -54,12 +54,18 @@ final class Report {
         cells.add(cell(runs, Result::value, unit));
         cells.add(tool || startup ? "" : cell(runs, Result::p50Ms, ""));
         cells.add(tool || startup ? "" : cell(runs, Result::p99Ms, ""));
-        cells.add(tool ? "" : cell(runs, Result::cpu, cpuUnit));
+        cells.add(tool ? "" : cell(runs, Result::cpu, cpuUnit) + kernelShare(runs));
         cells.add(tool ? "" : cell(runs, Result::rssMiB, ""));
         cells.add(tool || startup ? "" : genCpu(runs));
         cells.add(errors(runs));
         cells.add(server.equals(nginx) || base.isEmpty() ? "" : ratios(runs, base, startup, tool));
         return "| " + String.join(" | ", cells) + " |\n";
+    }
+
+    /** The median kernel share of the CPU: what is left for a server to save in user space. */
+    private static String kernelShare(List<Result> runs) {
+        double share = median(runs, Result::sysShare);
+        return Double.isNaN(share) ? "" : ", " + Math.round(share * 100) + "% kernel";
     }
 
     private static String ratios(List<Result> runs, List<Result> base, boolean startup, boolean tool) {
@@ -160,7 +166,7 @@ final class Report {
         n.append("Throughput: successful requests (req/s) or body bytes (MiB/s) over the load window. ")
                 .append("Latency: per request, first byte sent to last byte received. ")
                 .append("Server CPU: utime+stime of all the server's processes over the load window, per request or per GiB moved ")
-                .append("(startup: CPU seconds until the first 201). Peak RSS: VmHWM summed over the server's processes, fresh process per run. ")
+                .append("(startup: CPU seconds until the first 201), and the kernel's part of it (stime). Peak RSS: VmHWM summed over the server's processes, fresh process per run. ")
                 .append("Loadgen CPU: the generator's own CPU over the window (100% = one core; it runs one thread). ")
                 .append("vs nginx: ratio of medians (thr > 1 is faster; CPU and RSS < 1 is leaner; time < 1 is quicker).\n");
         return n.toString();

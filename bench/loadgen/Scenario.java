@@ -28,6 +28,10 @@ record Scenario(String group, String title, Kind kind, int conns, int count, lon
         return size < MiB;
     }
 
+    boolean manySmallFiles() {
+        return kind == Kind.PUT_MANY || kind == Kind.GET_CYCLE;
+    }
+
     static List<Scenario> all(boolean quick) {
         List<Scenario> s = new ArrayList<>();
         if (!quick) {

@@ -38,9 +38,9 @@ final class Sources {
         };
     }
 
-    /** Fresh uploads made on demand until the time is up (warm-up only: MACs then cost generator CPU). */
-    static Engine.Source timedUploads(Runner.Uploads uploads, long size, double seconds) {
-        long stopAt = System.nanoTime() + (long) (seconds * 1e9);
-        return c -> System.nanoTime() >= stopAt ? null : uploads.next("warm", size);
+    /** Fresh uploads made on demand (warm-up only: MACs then cost generator CPU). */
+    static Engine.Source warmUploads(Runner.Uploads uploads, long size, int count) {
+        int[] made = {0};
+        return c -> made[0]++ < count ? uploads.warm(size) : null;
     }
 }
