@@ -88,9 +88,13 @@ class MacFuzzTest {
             assertThat(deserved).as("refused a valid MAC with %s: %s", r, req).isFalse();
             assertThat(r.status()).isIn(400, 403, 411, 413);
             assertThat(r.message()).isNotBlank();
+            // The detail echoes the signed fields escaped for the log, where an escape can run into
+            // the next character ("f" DEL "uzz-secret-7Qm" reads f\x7fuzz-secret-7Qm): the
+            // secret must not appear unless what the client sent already shows it.
             String input = new String(data, StandardCharsets.ISO_8859_1);
+            String echoed = MacSigner.printable(path.value()) + MacSigner.printable(type.orElse("")) + MacSigner.printable(query);
             for (String secret : List.of(SECRET, PREVIOUS)) {
-                if (!input.contains(secret)) {
+                if (!input.contains(secret) && !echoed.contains(secret)) {
                     assertThat(r.message() + r.logDetail()).doesNotContain(secret);
                 }
             }
