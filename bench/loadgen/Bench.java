@@ -224,7 +224,7 @@ public final class Bench {
                 .append(" after (the bench itself adds about 1-2).\n");
         h.append("- ").append(opt.repeat()).append(" repeat(s), interleaved (the server that goes first alternates);")
                 .append(" every run starts a fresh server with an empty store and warms it up before the measured window (")
-                .append(opt.quick() ? "0.5 s" : "60,000 + 10,000 (new connections) uploads for put-small, kept under warm/, 10 + 3 s of GETs for get-small")
+                .append(opt.quick() ? "0.5 s" : "for put-small five rounds of 2,000 uploads, each on new connections, then 60,000, all kept; for get-small five rounds of 1 s of GETs, then 10 s")
                 .append(", for the large uploads ").append(opt.quick() ? "four 16 MiB uploads" : "2 GiB")
                 .append(" deleted at once plus one upload per connection, then one download for get-large); cells are median (min..max). Took ")
                 .append(String.format("%.1f", minutes)).append(" min.\n");

@@ -42,12 +42,12 @@ final class Runner {
         }
 
         /**
-         * A warm-up upload, under {@code warm/} so that the measured uploads still start in an
-         * empty store root (each one creates its own directory there, as Prosody's paths do).
+         * A warm-up upload, the same shape as the measured ones: a path one level deeper (under a
+         * warm/ directory) made the server's compiled path handling trap and recompile as the
+         * window began.
          */
         Req warm(long size) {
-            long n = fileCounter++;
-            return factory.put("warm/" + factory.newPath("warm-" + n + ".bin"), size, Pattern.shiftOf(n));
+            return next("warm", size);
         }
 
         /** {@code count} uploads for each of {@code conns} connections. */
@@ -81,11 +81,13 @@ final class Runner {
             case PUT_MANY -> {
                 Req[] reqs = up.next("file", s.count(), s.size());   // MACs computed outside the window
                 // A count, not a time: both servers then leave the same files on the file system.
-                // The second round runs on new connections (see AFTER_RECONNECT).
+                // Short rounds on new connections first (see reconnectRounds), then a long one.
+                for (int round = 0; round < reconnectRounds(); round++) {
+                    engine.run(Sources.warmUploads(up, s.size(), quick ? 200 : 2_000), conns, System.nanoTime() + limit, pre);
+                }
                 engine.run(Sources.warmUploads(up, s.size(), quick ? 1_000 : 60_000), conns, System.nanoTime() + limit, pre);
-                engine.run(Sources.warmUploads(up, s.size(), quick ? 200 : 10_000), conns, System.nanoTime() + limit, pre);
-                // The warm-up's files stay (under warm/): deleting them made the window measure this
-                // VM's ext4, which has no journal and so will not reuse an inode freed in the last
+                // The warm-up's files stay: deleting them made the window measure this VM's ext4,
+                // which has no journal and so will not reuse an inode freed in the last
                 // 1-6 minutes, scanning past each one on every create (ext4 find_inode_bit ->
                 // recently_deleted: 70% of both servers' openat time, profiled). Real stores on a
                 // journalled ext4 never pay that, and expiry deletes in batches, not before a burst.
@@ -119,8 +121,10 @@ final class Runner {
                 Req[] gets = Arrays.stream(puts).map(p -> up.getOf(p, false)).toArray(Req[]::new);
                 Req[] checked = Arrays.stream(puts).map(p -> up.getOf(p, true)).toArray(Req[]::new);
                 engine.run(Sources.list(puts), Math.min(conns, puts.length), System.nanoTime() + limit, pre);
+                for (int round = 0; round < reconnectRounds(); round++) {
+                    engine.run(Sources.cycle(gets, checked, warmSeconds(1)).get(), conns, System.nanoTime() + limit, pre);
+                }
                 engine.run(Sources.cycle(gets, checked, warmSeconds(10)).get(), conns, System.nanoTime() + limit, pre);
-                engine.run(Sources.cycle(gets, checked, warmSeconds(AFTER_RECONNECT)).get(), conns, System.nanoTime() + limit, pre);
                 settle(quick ? 0 : 1000);
                 measured = Sources.cycle(gets, checked, s.seconds());
             }
@@ -164,13 +168,17 @@ final class Runner {
     }
 
     /**
-     * A second, short warm-up on new connections (get-small; put-small does the same by count). The first one's connections all close at its
-     * end, and C2 had compiled the busy paths without ever seeing a close: dozens of methods then
-     * hit uncommon traps and were recompiled at the start of the next load (logged with
-     * -Xlog:jit+compilation: C2 took 640 ms of the 2.3 s of server CPU in the put-small window).
-     * After this round's traps, a second of quiet lets the recompilations finish.
+     * Short warm-up rounds before the long one, each on new connections. Connections closing and
+     * new ones arriving take paths the busy loop never did (a request split over the first small
+     * reads, a close): C2 had compiled without them, and at each such change dozens of methods hit
+     * uncommon traps and were recompiled, at the start of the window too (logged with
+     * -Xlog:jit+compilation; with no such round C2 took 640 ms of the 2.3 s of server CPU in the
+     * put-small window, with one round after the long one still ~26%). The long round comes last,
+     * so that C2 recompiles with those paths seen; a second of quiet follows.
      */
-    private static final double AFTER_RECONNECT = 3;
+    private int reconnectRounds() {
+        return quick ? 1 : 5;
+    }
 
     /** Untimed warm-up for the small-request scenarios: a fresh JVM's JIT needs 10-15 s of it on 2 cores. */
     private double warmSeconds(double full) {
