@@ -21,6 +21,16 @@ final class Proc {
         double cpuSeconds() {
             return cpuTicks / (double) TICKS_PER_SECOND;
         }
+
+        /** The kernel's part of the CPU, 0..1 (NaN without any CPU). */
+        double sysShare() {
+            return cpuTicks == 0 ? Double.NaN : sysTicks / (double) cpuTicks;
+        }
+
+        /** CPU used between {@code earlier} and this sample; memory figures are this sample's. */
+        Sample since(Sample earlier) {
+            return new Sample(cpuTicks - earlier.cpuTicks, sysTicks - earlier.sysTicks, hwmKb, rssKb, processes);
+        }
     }
 
     private Proc() {

@@ -41,15 +41,6 @@ final class Runner {
             return reqs;
         }
 
-        /**
-         * A warm-up upload, the same shape as the measured ones: a path one level deeper (under a
-         * warm/ directory) made the server's compiled path handling trap and recompile as the
-         * window began.
-         */
-        Req warm(long size) {
-            return next("warm", size);
-        }
-
         /** {@code count} uploads for each of {@code conns} connections. */
         Req[][] perConn(String prefix, int conns, int count, long size) {
             Req[][] reqs = new Req[conns][];
@@ -82,10 +73,12 @@ final class Runner {
                 Req[] reqs = up.next("file", s.count(), s.size());   // MACs computed outside the window
                 // A count, not a time: both servers then leave the same files on the file system.
                 // Short rounds on new connections first (see reconnectRounds), then a long one.
+                // Warm-up uploads have the measured ones' shape: a path one level deeper (under a
+                // warm/ directory) made the server's compiled path handling trap as the window began.
                 for (int round = 0; round < reconnectRounds(); round++) {
-                    engine.run(Sources.warmUploads(up, s.size(), quick ? 200 : 2_000), conns, System.nanoTime() + limit, pre);
+                    engine.run(Sources.list(up.next("warm", quick ? 200 : 2_000, s.size())), conns, System.nanoTime() + limit, pre);
                 }
-                engine.run(Sources.warmUploads(up, s.size(), quick ? 1_000 : 60_000), conns, System.nanoTime() + limit, pre);
+                engine.run(Sources.list(up.next("warm", quick ? 1_000 : 60_000, s.size())), conns, System.nanoTime() + limit, pre);
                 // The warm-up's files stay: deleting them made the window measure this VM's ext4,
                 // which has no journal and so will not reuse an inode freed in the last
                 // 1-6 minutes, scanning past each one on every create (ext4 find_inode_bit ->
@@ -196,7 +189,8 @@ final class Runner {
         long g1 = generatorCpuNanos();
         Proc.Sample s1 = Proc.sample(r.pid());
         double wall = (t1 - t0) / 1e9;
-        double serverCpu = (s1.cpuTicks() - s0.cpuTicks()) / (double) Proc.TICKS_PER_SECOND;
+        Proc.Sample window = s1.since(s0);
+        double serverCpu = window.cpuSeconds();
         double value, cpu;
         if (s.perRequest()) {
             value = rec.okCount() / wall;
@@ -210,9 +204,7 @@ final class Runner {
         if (!r.process.isAlive()) {
             errors.merge("server died", 1, Integer::sum);
         }
-        long ticks = s1.cpuTicks() - s0.cpuTicks();
-        double sysShare = ticks == 0 ? Double.NaN : (s1.sysTicks() - s0.sysTicks()) / (double) ticks;
-        return new Result(value, rec.percentileMs(50), rec.percentileMs(99), cpu, sysShare, s1.hwmKb() / 1024.0,
+        return new Result(value, rec.percentileMs(50), rec.percentileMs(99), cpu, window.sysShare(), s1.hwmKb() / 1024.0,
                 (g1 - g0) / 1e9, wall, errors);
     }
 
@@ -237,8 +229,7 @@ final class Runner {
         }
         double ms = (System.nanoTime() - startNanos) / 1e6;
         Proc.Sample sample = Proc.sample(r.pid());
-        double sysShare = sample.cpuTicks() == 0 ? Double.NaN : sample.sysTicks() / (double) sample.cpuTicks();
-        return new Result(ms, Double.NaN, Double.NaN, sample.cpuSeconds(), sysShare, sample.hwmKb() / 1024.0,
+        return new Result(ms, Double.NaN, Double.NaN, sample.cpuSeconds(), sample.sysShare(), sample.hwmKb() / 1024.0,
                 Double.NaN, ms / 1e3, errors);
     }
 

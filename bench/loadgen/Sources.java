@@ -37,10 +37,4 @@ final class Sources {
             };
         };
     }
-
-    /** Fresh uploads made on demand (warm-up only: MACs then cost generator CPU). */
-    static Engine.Source warmUploads(Runner.Uploads uploads, long size, int count) {
-        int[] made = {0};
-        return c -> made[0]++ < count ? uploads.warm(size) : null;
-    }
 }

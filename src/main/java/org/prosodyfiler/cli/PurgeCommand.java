@@ -1,5 +1,6 @@
 package org.prosodyfiler.cli;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -43,16 +44,19 @@ final class PurgeCommand implements Callable<Integer> {
             Optional<Duration> age = olderThan != null ? Optional.of(Sizes.duration("--older-than", olderThan)) : config.expireAfter();
             Lifecycle rules = new Lifecycle(age, Quotas.NONE);
             Instant now = Instant.now();
-            long[] scanned = {0};
-            long[] done = {0};
-            long[] bytes = {0};
-            long[] failed = {0};
+            final class Tally {
+                long scanned;
+                long done;
+                long bytes;
+                long failed;
+            }
+            Tally t = new Tally();
             try (Store store = AdminContext.store(config)) {
                 // Each file is decided and deleted as the walk passes it: a list of victims would
                 // not fit the heap for a store of a few hundred thousand files.
                 store.forEach(f -> {
-                    if (++scanned[0] % 10_000 == 0) {
-                        System.err.printf("... %d files scanned, %d %s%n", scanned[0], done[0], delete ? "deleted" : "selected");
+                    if (++t.scanned % 10_000 == 0) {
+                        System.err.printf("... %d files scanned, %d %s%n", t.scanned, t.done, delete ? "deleted" : "selected");
                     }
                     boolean selected = owner != null
                             ? f.meta().owner().filter(owner::equals).isPresent() || f.path().firstSegment().equals(owner)
@@ -68,22 +72,22 @@ final class PurgeCommand implements Callable<Integer> {
                             if (!store.delete(f.path())) {
                                 return; // deleted by someone else meanwhile
                             }
-                        } catch (java.io.IOException e) {
+                        } catch (IOException e) {
                             System.err.printf("cannot delete %s: %s%n", f.path(), e.getMessage());
-                            failed[0]++;
+                            t.failed++;
                             return;
                         }
                     }
-                    bytes[0] += f.size();
-                    done[0]++;
+                    t.bytes += f.size();
+                    t.done++;
                 });
                 if (delete) {
                     store.pruneEmptyDirectories();
                 }
-                System.out.printf("%s %d of %d files, %d bytes (%s)%s%n", delete ? "deleted" : "would delete", done[0], scanned[0],
-                        bytes[0], StatsCommand.human(bytes[0]), delete ? "" : "; run again with --delete to delete them");
-                if (failed[0] > 0) {
-                    System.err.printf("%d file(s) could not be deleted (see above)%n", failed[0]);
+                System.out.printf("%s %d of %d files, %d bytes (%s)%s%n", delete ? "deleted" : "would delete", t.done, t.scanned,
+                        t.bytes, StatsCommand.human(t.bytes), delete ? "" : "; run again with --delete to delete them");
+                if (t.failed > 0) {
+                    System.err.printf("%d file(s) could not be deleted (see above)%n", t.failed);
                     return 1;
                 }
             }

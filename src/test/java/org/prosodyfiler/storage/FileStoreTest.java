@@ -35,6 +35,13 @@ class FileStoreTest {
         return new ByteBuffer[] {ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8))};
     }
 
+    /** One whole upload of {@code body} to {@code raw}, published. */
+    private static StoredFile publish(FileStore s, String raw, String body, FileMeta meta) throws StoreException {
+        Store.PendingUpload u = s.begin(path(raw), body.getBytes(StandardCharsets.UTF_8).length, meta);
+        u.write(bytes(body));
+        return u.commit();
+    }
+
     private static final FileMeta META = new FileMeta(Optional.of("image/png"), Optional.of(Instant.ofEpochSecond(2_000_000_000L)), Optional.of("romeo@example.org"));
 
     @ParameterizedTest(name = "xattrs={0}")
@@ -59,14 +66,10 @@ class FileStoreTest {
     @ValueSource(booleans = {true, false})
     void aFileRemovedBehindOurBackAndUploadedAgainIsServedNew(boolean xattrs) throws Exception {
         try (FileStore s = open(xattrs)) {
-            Store.PendingUpload first = s.begin(path("r/again.txt"), 3, FileMeta.NONE);
-            first.write(bytes("old"));
-            first.commit();
+            publish(s, "r/again.txt", "old", FileMeta.NONE);
             StoredFile old = ((Lookup.Found) s.stat(path("r/again.txt"))).file(); // now trusted for a second
             Files.delete(s.root().resolve("r/again.txt")); // e.g. the purge command, another process
-            Store.PendingUpload second = s.begin(path("r/again.txt"), 5, META);
-            second.write(bytes("newer"));
-            second.commit();
+            publish(s, "r/again.txt", "newer", META);
             StoredFile now = ((Lookup.Found) s.stat(path("r/again.txt"))).file();
             assertThat(now.size()).isEqualTo(5);
             assertThat(now.etag()).isNotEqualTo(old.etag());
@@ -113,9 +116,7 @@ class FileStoreTest {
     void forEachSeesPublishedFilesOnlyAndDeleteRemovesMeta(boolean xattrs) throws Exception {
         try (FileStore s = open(xattrs)) {
             for (String p : List.of("u1/a/one.txt", "u1/b/two.txt", "u2/c/tr%c3%a8s.txt")) {
-                Store.PendingUpload u = s.begin(path(p), 1, META);
-                u.write(bytes("z"));
-                u.commit();
+                publish(s, p, "z", META);
             }
             s.begin(path("u3/pending"), 1, FileMeta.NONE); // never committed
             List<String> seen = new ArrayList<>();
@@ -127,9 +128,7 @@ class FileStoreTest {
             assertThat(s.root().resolve("u1/a")).doesNotExist();
             assertThat(s.root().resolve("u1/b")).exists();
             // a new upload at a deleted path starts with no stale metadata
-            Store.PendingUpload again = s.begin(path("u1/a/one.txt"), 1, FileMeta.NONE);
-            again.write(bytes("q"));
-            again.commit();
+            publish(s, "u1/a/one.txt", "q", FileMeta.NONE);
             assertThat(((Lookup.Found) s.stat(path("u1/a/one.txt"))).file().meta()).isEqualTo(FileMeta.NONE);
         }
     }
