@@ -124,16 +124,21 @@ public final class Sweeper implements AutoCloseable {
      * two more walks: the first deletes the hours wholly past the cut-off and counts the cut-off
      * hour's bytes per second; the second does the same within that hour and sorts only the files
      * of the cut-off second. Memory: an entry per hour of age, at most 3,600 per second, and one
-     * second's files, even when a burst of uploads all fell within the same hour.
+     * second's files, even when a burst of uploads all fell within the same hour. Each walk counts
+     * the store again, so files deleted by someone else meanwhile (the purge command) are not
+     * counted as still there and make the sweep evict no more than it must.
      */
     private void evictOldest(Census census) throws IOException {
         long cutoffHour = cutoff(census.bytesByHour, census.bytes - evictAbove);
         TreeMap<Long, Long> bytesBySecond = new TreeMap<>();
+        census.recount();
         store.forEach(f -> {
             long hour = hourOf(f);
-            if (hour < cutoffHour) {
-                evict(census, f); // together less than the excess
-            } else if (hour == cutoffHour) {
+            if (hour < cutoffHour && evicted(census, f)) {
+                return; // together less than the excess
+            }
+            census.count(f);
+            if (hour == cutoffHour) {
                 bytesBySecond.merge(f.lastModified().getEpochSecond(), f.size(), Long::sum);
             }
         });
@@ -142,11 +147,14 @@ public final class Sweeper implements AutoCloseable {
         }
         long cutoffSecond = cutoff(bytesBySecond, census.bytes - evictAbove);
         List<StoredFile> atCutoff = new ArrayList<>();
+        census.recount();
         store.forEach(f -> {
             long second = f.lastModified().getEpochSecond();
-            if (hourOf(f) == cutoffHour && second < cutoffSecond) {
-                evict(census, f);
-            } else if (second == cutoffSecond) {
+            if (hourOf(f) == cutoffHour && second < cutoffSecond && evicted(census, f)) {
+                return;
+            }
+            census.count(f);
+            if (second == cutoffSecond) {
                 atCutoff.add(f);
             }
         });
@@ -155,7 +163,10 @@ public final class Sweeper implements AutoCloseable {
             if (census.bytes <= evictAbove) {
                 break;
             }
-            evict(census, f);
+            if (evicted(census, f)) {
+                census.files--;
+                census.bytes -= f.size();
+            }
         }
     }
 
@@ -171,13 +182,14 @@ public final class Sweeper implements AutoCloseable {
         return bytesBySlot.isEmpty() ? Long.MIN_VALUE : bytesBySlot.lastKey();
     }
 
-    private void evict(Census census, StoredFile f) {
-        if (delete(f)) {
-            census.files--;
-            census.bytes -= f.size();
-            census.evicted++;
-            census.evictedBytes += f.size();
+    /** Deletes {@code f} and counts it as evicted; false if it could not be deleted. */
+    private boolean evicted(Census census, StoredFile f) {
+        if (!delete(f)) {
+            return false;
         }
+        census.evicted++;
+        census.evictedBytes += f.size();
+        return true;
     }
 
     private static long hourOf(StoredFile f) {
@@ -199,11 +211,21 @@ public final class Sweeper implements AutoCloseable {
         }
 
         void keep(StoredFile f) {
-            files++;
-            bytes += f.size();
+            count(f);
             if (bytesByHour != null) {
                 bytesByHour.merge(hourOf(f), f.size(), Long::sum);
             }
+        }
+
+        void count(StoredFile f) {
+            files++;
+            bytes += f.size();
+        }
+
+        /** Starts counting what the store holds again (a new walk). */
+        void recount() {
+            files = 0;
+            bytes = 0;
         }
     }
 

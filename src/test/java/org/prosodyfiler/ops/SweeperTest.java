@@ -74,6 +74,86 @@ class SweeperTest {
         }
     }
 
+    @Test
+    void aFileDeletedBySomeoneElseDuringTheSweepIsNotCountedOrMadeUpFor() throws Exception {
+        Path root = dir.resolve("store");
+        try (FileStore files = new FileStore(root, false, 0)) {
+            // 400 bytes, keep at most 250; after the first walk the purge command removes the oldest.
+            file(root, "a/oldest.bin", NOON.minusSeconds(40));
+            file(root, "b/older.bin", NOON.minusSeconds(30));
+            file(root, "c/newer.bin", NOON.minusSeconds(20));
+            file(root, "d/newest.bin", NOON.minusSeconds(10));
+            Store store = new PurgedAfterFirstWalk(files, root.resolve("a/oldest.bin"));
+
+            Sweeper.Result r = new Sweeper(store, Lifecycle.keepForever(), null, 250, Clock.fixed(NOON, ZoneOffset.UTC)).sweepOnce();
+
+            assertThat(root.resolve("b/older.bin")).doesNotExist();
+            assertThat(root.resolve("c/newer.bin")).exists();
+            assertThat(root.resolve("d/newest.bin")).exists();
+            assertThat(r.evicted()).isEqualTo(1);
+            assertThat(r.files()).isEqualTo(2);
+            assertThat(r.bytes()).isEqualTo(200);
+        }
+    }
+
+    /** A file store whose given file another process deletes right after the first walk. */
+    private static final class PurgedAfterFirstWalk implements Store {
+        private final FileStore files;
+        private final Path victim;
+        private int walks;
+
+        PurgedAfterFirstWalk(FileStore files, Path victim) {
+            this.files = files;
+            this.victim = victim;
+        }
+
+        @Override
+        public void forEach(Consumer<StoredFile> visitor) throws IOException {
+            files.forEach(visitor);
+            if (++walks == 1) {
+                Files.delete(victim);
+            }
+        }
+
+        @Override
+        public boolean delete(StorePath path) throws IOException {
+            return files.delete(path);
+        }
+
+        @Override
+        public void pruneEmptyDirectories() throws IOException {
+            files.pruneEmptyDirectories();
+        }
+
+        @Override
+        public PendingUpload begin(StorePath path, long size, FileMeta meta) throws StoreException {
+            return files.begin(path, size, meta);
+        }
+
+        @Override
+        public Lookup stat(StorePath path) throws IOException {
+            return files.stat(path);
+        }
+
+        @Override
+        public Body open(StoredFile file, long offset, long length) throws IOException {
+            return files.open(file, offset, length);
+        }
+
+        @Override
+        public void recover() {
+        }
+
+        @Override
+        public Store.Readiness readiness() {
+            return files.readiness();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /**
      * The sweep holds no list of the store: a million files pass through a JVM with a 32 MiB heap
      * (the kept list of before needed ~400 bytes a file), including an eviction of half of them
