@@ -281,6 +281,8 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
     /** Most bytes of an unwanted body we read before cutting the connection anyway. */
     static final long DRAIN_LIMIT = 64L << 20;
     private boolean closeAfterBody;
+    /** The answer written before draining: the connection closes only once it is out. */
+    private ChannelFuture responseWrite;
     private long drained;
 
     /** Answers with an error and logs it once, at warn (client errors) or error (ours). */
@@ -310,7 +312,12 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes a complete response and finishes the exchange. */
     void respond(HttpRequest req, HttpResponse res, long start, Optional<Rejection> rejection, long bytesIn, After after) {
-        After a = after == After.KEEP_ALIVE && !HttpUtil.isKeepAlive(req) ? After.CLOSE : after;
+        After a = after;
+        if (after == After.KEEP_ALIVE && !HttpUtil.isKeepAlive(req)) {
+            // A body we are still dropping must be read to its end before we close, or the reset
+            // can overtake our answer (nginx proxying HTTP/1.0 then reports 502 instead of it).
+            a = skippingBody ? After.DRAIN_THEN_CLOSE : After.CLOSE;
+        }
         if (a != After.KEEP_ALIVE) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
@@ -332,6 +339,7 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
             current = null;
             skippingBody = true;
             closeAfterBody = true;
+            responseWrite = lastWrite;
             backlog.forEach(ReferenceCountUtil::release);
             backlog.clear();
             lastWrite.addListener(f -> {
@@ -385,7 +393,7 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         c.release();
         skippingBody = !last;
         if (closeAfterBody && (last || drained > DRAIN_LIMIT)) {
-            ctx.close();
+            responseWrite.addListener(ChannelFutureListener.CLOSE);
         }
     }
 

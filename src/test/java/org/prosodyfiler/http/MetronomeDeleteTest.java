@@ -40,6 +40,24 @@ class MetronomeDeleteTest {
         }
     }
 
+    /** A DELETE's stray body is dropped while the deletion runs; an HTTP/1.0 client then sees the close at once. */
+    @Test
+    void http10DeleteWithABodyClosesRightAfterTheAnswer() throws Exception {
+        try (TestFiler f = TestFiler.start(dir, "metronomeDeleteSecret = \"delsecret\"")) {
+            String path = "abc/gone.jpg";
+            java.nio.file.Files.createDirectories(f.store().resolve("abc"));
+            java.nio.file.Files.write(f.store().resolve(path), new byte[3]);
+            String del = "/upload/" + path + "?token=" + f.signer().hex(MacSigner.deleteMessage(path, "delsecret"));
+            try (RawHttp c = f.connect()) {
+                c.send("DELETE " + del + " HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello");
+                assertThat(c.read(false).status()).isEqualTo(204);
+                // Not after the 60 s read timeout: nothing of the body is left to wait for.
+                assertThat(c.closedByServer(3000)).isTrue();
+            }
+            assertThat(f.store().resolve(path)).doesNotExist();
+        }
+    }
+
     @Test
     void deleteIsNotAllowedWithoutADeleteSecret() throws Exception {
         try (TestFiler f = TestFiler.start(dir)) {

@@ -321,6 +321,35 @@ class UploadHttpTest {
         }
     }
 
+    /**
+     * nginx in the Go original's site proxies with HTTP/1.0 and does not buffer bodies: a refused
+     * upload's small body must still be read before the connection closes, or the reset can reach
+     * nginx before our 403 does and it answers 502 instead.
+     */
+    @Test
+    void http10RefusalReadsTheSmallBodyBeforeClosing() throws IOException {
+        int size = 300_000;
+        try (RawHttp c = filer.connect()) {
+            c.send("PUT /upload/abc/refused.bin?v=" + "00".repeat(32) + " HTTP/1.0\r\nContent-Length: " + size + "\r\n\r\n");
+            assertThat(c.read(false).status()).isEqualTo(403);
+            byte[] chunk = new byte[16 * 1024];
+            for (int sent = 0; sent < size; sent += chunk.length) {
+                c.send(java.util.Arrays.copyOf(chunk, Math.min(chunk.length, size - sent))); // a reset makes this throw
+                sleepQuietly(1);
+            }
+            assertThat(c.closedByServer(5000)).isTrue();
+        }
+        assertThat(filer.store().resolve("abc/refused.bin")).doesNotExist();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Writes head and body from another thread, like a client that does not wait for answers. */
     private static Response sendWhileReading(TestFiler f, String target, byte[] body) throws Exception {
         try (RawHttp c = f.connect()) {
