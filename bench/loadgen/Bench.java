@@ -245,7 +245,7 @@ public final class Bench {
         h.append("- Both servers have access logging off; neither fsyncs.\n");
         h.append("- Load generator: Java ").append(System.getProperty("java.version"))
                 .append(", one thread, NIO selector, keep-alive HTTP/1.1 over 127.0.0.1; uploads streamed from an in-memory")
-                .append(" pattern to unique `<uuid>/<name>` paths with v1 MACs (`?v=`); every large download and every ")
+                .append(" pattern to unique `<uuid>/<name>` paths with v1 MACs (`?v=`); the warm-up's and the window's first large download and every ")
                 .append(Sources.VERIFY_EVERY).append("th small one verified byte for byte.\n");
         return h.toString();
     }
