@@ -27,8 +27,8 @@ if [ "$(id -u)" = 0 ] && [ "${SKIP_DEB_TEST:-0}" != 1 ]; then
   scripts/test-deb.sh "$(ls -t target/prosody-filer_*.deb | head -1)"
 fi
 if [ -x bench/run.sh ] && [ "${SKIP_BENCH_SMOKE:-0}" != 1 ]; then
-  echo "test.sh: benchmark smoke run (bench/run.sh --quick)"
-  bench/run.sh --quick
+  echo "test.sh: benchmark smoke run (bench/run.sh --quick --floor)"
+  bench/run.sh --quick --floor
 fi
 # One closing line for humans and CI: the JUnit totals of surefire and failsafe.
 python3 - <<'PY' 2>/dev/null || true

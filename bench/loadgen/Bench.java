@@ -28,6 +28,8 @@ public final class Bench {
     private final String storeFs;
     private final Servers.Target ours;
     private final Servers.Target nginx;
+    /** {@link FloorServer} in put-small when asked for (--floor), else null. */
+    private final Servers.Target floor;
     private final Runner runner;
     /** scenario title → server label → runs, in the order they were added */
     private final Map<String, Map<String, List<Result>>> results = new LinkedHashMap<>();
@@ -46,6 +48,7 @@ public final class Bench {
         }, "bench-cleanup"));
         this.runner = new Runner(new Pattern(0x5EEDL), opt.quick());
         this.nginx = new Servers.Nginx(opt.nginx(), "nginx");
+        this.floor = opt.floor() ? new Servers.Floor() : null;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         if (opt.oursIsNginx()) {
             this.ours = new Servers.Nginx(opt.nginx(), "prosody-filer");
@@ -93,8 +96,7 @@ public final class Bench {
             prime();
             for (Scenario s : scenarios) {
                 for (int rep = 0; rep < opt.repeat(); rep++) {
-                    // Alternate who goes first so drift (page cache, other work on the box) hits both.
-                    for (Servers.Target t : rep % 2 == 0 ? List.of(ours, nginx) : List.of(nginx, ours)) {
+                    for (Servers.Target t : order(s, rep)) {
                         long started = System.nanoTime();
                         Result r = runOnce(s, t, rep);
                         add(s, t.label(), r);
@@ -122,6 +124,16 @@ public final class Bench {
             return 1;
         }
         return 0;
+    }
+
+    /** Who runs in this repeat, in turn: the one going first alternates, so drift hits all alike. */
+    private List<Servers.Target> order(Scenario s, int rep) {
+        List<Servers.Target> targets = new ArrayList<>(List.of(ours, nginx));
+        if (floor != null && s.group().equals("put-small")) {
+            targets.add(floor);
+        }
+        java.util.Collections.rotate(targets, -(rep % targets.size()));
+        return targets;
     }
 
     /**
@@ -243,6 +255,11 @@ public final class Bench {
                 .append(" `client_max_body_size 0`, `dav_methods PUT`, `create_full_put_path on`,")
                 .append(" `client_body_temp_path` on the store's filesystem; GET is nginx static. nginx checks no MAC.\n");
         h.append("- Both servers have access logging off; neither fsyncs.\n");
+        if (floor != null) {
+            h.append("- floor (put-small only): `").append(floor.describe()).append("`, the least a server can do per upload in")
+                    .append(" this layout (open temp, write, close, mkdir, rename; no MAC, no metadata, no logs): its kernel")
+                    .append(" time per upload bounds every server that stores files this way (bench/loadgen/FloorServer.java).\n");
+        }
         h.append("- Load generator: Java ").append(System.getProperty("java.version"))
                 .append(", one thread, NIO selector, keep-alive HTTP/1.1 over 127.0.0.1; uploads streamed from an in-memory")
                 .append(" pattern to unique `<uuid>/<name>` paths with v1 MACs (`?v=`); the warm-up's and the window's first large download and every ")

@@ -8,17 +8,18 @@ import java.util.List;
  *
  * @param launcher    our server's launcher (bin/prosody-filer), or null for plain {@code java -jar}
  * @param oursIsNginx wiring check: the "prosody-filer" rows run a second nginx
+ * @param floor       put-small also runs {@link FloorServer}, the least a server can do per upload
  */
 record Options(boolean quick, int repeat, List<String> only, Path jar, Path launcher, String nginx,
-               Path workdir, Path out, boolean oursIsNginx) {
+               Path workdir, Path out, boolean oursIsNginx, boolean floor) {
 
     static final String USAGE = "usage: bench/run.sh [--quick] [--repeat N] [--only SCENARIO[,SCENARIO...]] [--jar PATH]"
-            + " [--launcher PATH | --no-launcher] [--nginx PATH] [--workdir DIR] [--out FILE] [--ours-nginx]\n"
+            + " [--launcher PATH | --no-launcher] [--nginx PATH] [--workdir DIR] [--out FILE] [--ours-nginx] [--floor]\n"
             + "       scenarios: " + String.join(", ", Scenario.GROUPS);
 
     /** Parses the arguments; {@code --root} (the checkout, passed by run.sh) anchors the defaults. */
     static Options parse(String[] args) {
-        boolean quick = false, oursIsNginx = false, noLauncher = false;
+        boolean quick = false, oursIsNginx = false, noLauncher = false, floor = false;
         int repeat = -1;
         List<String> only = new ArrayList<>();
         Path root = Path.of("."), jar = null, launcher = null, workdir = null, out = null;
@@ -28,6 +29,7 @@ record Options(boolean quick, int repeat, List<String> only, Path jar, Path laun
             switch (key) {
                 case "--quick" -> quick = true;
                 case "--ours-nginx" -> oursIsNginx = true;
+                case "--floor" -> floor = true;
                 case "--no-launcher" -> noLauncher = true;
                 default -> {
                     if (i + 1 >= args.length) {
@@ -73,7 +75,7 @@ record Options(boolean quick, int repeat, List<String> only, Path jar, Path laun
         if (!Files.isExecutable(Path.of(nginx))) {
             throw new IllegalArgumentException(nginx + " not found: install nginx-light (scripts/install-test-deps.sh)");
         }
-        return new Options(quick, repeat, List.copyOf(only), jar, launcher, nginx, workdir, out, oursIsNginx);
+        return new Options(quick, repeat, List.copyOf(only), jar, launcher, nginx, workdir, out, oursIsNginx, floor);
     }
 
     private static int parseRepeat(String val) {

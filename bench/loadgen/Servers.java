@@ -193,6 +193,11 @@ final class Servers {
 
         @Override
         public int awaitReady(Running r, long timeoutNanos) throws IOException, InterruptedException {
+            return awaitListening(r, timeoutNanos);
+        }
+
+        /** Waits for the "listening on" line in the log, then for an HTTP answer on that port. */
+        static int awaitListening(Running r, long timeoutNanos) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + timeoutNanos;
             while (true) {
                 Matcher m = LISTENING.matcher(Files.readString(r.log, StandardCharsets.UTF_8));
@@ -210,6 +215,41 @@ final class Servers {
             }
             awaitHttp(r, r.port, deadline);
             return r.port;
+        }
+    }
+
+    /** {@link FloorServer}: the least a server can do per upload, run from the generator's own classes. */
+    static final class Floor implements Target {
+        private final List<String> command;
+
+        Floor() {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            command = List.of(java, "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"), "FloorServer");
+        }
+
+        @Override
+        public String label() {
+            return "floor";
+        }
+
+        @Override
+        public String describe() {
+            return String.join(" ", command) + " STORE PORT";
+        }
+
+        @Override
+        public Running spawn(Path dir, int port) throws IOException {
+            Path store = Files.createDirectories(dir.resolve("store"));
+            Path log = dir.resolve("server.log");
+            List<String> cmd = new ArrayList<>(command);
+            cmd.addAll(List.of(store.toString(), String.valueOf(port)));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            return start(pb, dir, store, log, port);
+        }
+
+        @Override
+        public int awaitReady(Running r, long timeoutNanos) throws IOException, InterruptedException {
+            return Ours.awaitListening(r, timeoutNanos);
         }
     }
 

@@ -252,10 +252,14 @@ public final class FileStore implements Store {
             } catch (IOException ignored) {
                 // nothing to do: the temp file is deleted next
             }
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException e) {
-                log.warn("could not delete temp file {}: {}", temp, e.getMessage());
+            // java.io.File#delete is a bare unlink(2); Files.delete stats the path first, one
+            // more system call on every upload. Only a failure is asked again, for its reason.
+            if (!temp.toFile().delete() && Files.exists(temp, NOFOLLOW)) {
+                try {
+                    Files.delete(temp);
+                } catch (IOException e) {
+                    log.warn("could not delete temp file {}: {}", temp, e.getMessage());
+                }
             }
         }
     }
