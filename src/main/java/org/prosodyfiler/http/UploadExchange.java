@@ -203,7 +203,11 @@ final class UploadExchange implements FilerHandler.Exchange {
                     return;
                 }
                 if (upload == null) {
-                    upload = services.store().begin(grant.path(), grant.size(), meta());
+                    // Under load the worker often starts after a small body has all arrived:
+                    // refusing early would then save nothing, and the store may skip its check
+                    // (the commit still refuses a replay). An idle server checks before the body.
+                    upload = last ? services.store().beginWithBodyInHand(grant.path(), grant.size(), meta())
+                            : services.store().begin(grant.path(), grant.size(), meta());
                     if (expectContinue) {
                         handler.onLoop(this::sendContinue);
                     }

@@ -120,6 +120,16 @@ public final class FileStore implements Store {
 
     @Override
     public PendingUpload begin(StorePath path, long size, FileMeta meta) throws StoreException {
+        return begin(path, size, meta, true);
+    }
+
+    /** Skips the early check: publishing with link(2) refuses an existing path anyway. */
+    @Override
+    public PendingUpload beginWithBodyInHand(StorePath path, long size, FileMeta meta) throws StoreException {
+        return begin(path, size, meta, false);
+    }
+
+    private PendingUpload begin(StorePath path, long size, FileMeta meta, boolean refuseExistingNow) throws StoreException {
         Path target;
         try {
             target = fileFor(path);
@@ -129,7 +139,7 @@ public final class FileStore implements Store {
         // java.io.File: Files.exists builds a NoSuchFileException with a stack trace for the usual
         // answer (a tenth of a small upload's CPU). It follows links, so a dangling link counts as
         // free here; link(2) at commit still refuses it (409 then).
-        if (target.toFile().exists()) {
+        if (refuseExistingNow && target.toFile().exists()) {
             throw new StoreException(StoreException.Kind.EXISTS, "already exists");
         }
         try {

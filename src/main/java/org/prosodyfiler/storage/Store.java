@@ -24,6 +24,16 @@ public interface Store extends AutoCloseable {
      */
     PendingUpload begin(StorePath path, long size, FileMeta meta) throws StoreException;
 
+    /**
+     * {@link #begin} for an upload whose whole body has already arrived. Refusing early then
+     * saves reading nothing, so a store whose commit refuses an existing path by itself may skip
+     * its early existence check (the file store saves a stat on most small uploads); commit still
+     * fails with EXISTS. Stores that need the check for that refusal keep it.
+     */
+    default PendingUpload beginWithBodyInHand(StorePath path, long size, FileMeta meta) throws StoreException {
+        return begin(path, size, meta);
+    }
+
     Lookup stat(StorePath path) throws IOException;
 
     /**

@@ -95,6 +95,25 @@ class FileStoreTest {
         }
     }
 
+    /** A replay whose body has all arrived skips the early check; the commit still refuses it. */
+    @ParameterizedTest(name = "xattrs={0}")
+    @ValueSource(booleans = {true, false})
+    void bodyInHandOverAnExistingFileIsRefusedAtCommit(boolean xattrs) throws Exception {
+        try (FileStore s = open(xattrs)) {
+            publish(s, "r/kept.txt", "first", META);
+            Store.PendingUpload replay = s.beginWithBodyInHand(path("r/kept.txt"), 6, FileMeta.NONE);
+            replay.write(bytes("second"));
+            assertThatThrownBy(replay::commit).isInstanceOf(StoreException.class)
+                    .extracting(e -> ((StoreException) e).kind()).isEqualTo(StoreException.Kind.EXISTS);
+            assertThat(Files.readString(s.root().resolve("r/kept.txt"))).isEqualTo("first");
+            assertThat(((Lookup.Found) s.stat(path("r/kept.txt"))).file().meta()).isEqualTo(META);
+            assertThat(tempFiles(s)).isEmpty();
+            // Without the body in hand the refusal comes before any byte is read.
+            assertThatThrownBy(() -> s.begin(path("r/kept.txt"), 6, FileMeta.NONE)).isInstanceOf(StoreException.class)
+                    .extracting(e -> ((StoreException) e).kind()).isEqualTo(StoreException.Kind.EXISTS);
+        }
+    }
+
     @ParameterizedTest(name = "xattrs={0}")
     @ValueSource(booleans = {true, false})
     void shortOrLongBodiesNeverPublish(boolean xattrs) throws Exception {
