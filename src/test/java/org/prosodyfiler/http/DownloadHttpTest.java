@@ -310,6 +310,18 @@ class DownloadHttpTest {
         }
     }
 
+    /** Refused at once, before the request's (empty) end is read: still closed right after the answer. */
+    @Test
+    void http10RefusalsCloseRightAfterTheAnswer() throws IOException {
+        for (String target : List.of("/elsewhere/x", "/upload/abc/%2e%2e/x", "/upload/abc/missing.bin")) {
+            try (RawHttp c = filer.connect()) {
+                c.send("GET " + target + " HTTP/1.0\r\n\r\n");
+                assertThat(c.read(false).status()).as(target).isBetween(400, 404);
+                assertThat(c.closedByServer(3000)).as(target).isTrue();
+            }
+        }
+    }
+
     @Test
     void largeFileRangesHaveExactChecksums() throws Exception {
         int size = 24 * 1024 * 1024 + 123;
