@@ -49,7 +49,6 @@ public final class Bench {
         this.runner = new Runner(new Pattern(0x5EEDL), opt.quick());
         this.nginx = new Servers.Nginx(opt.nginx(), "nginx");
         this.floor = opt.floor() ? new Servers.Floor() : null;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         if (opt.oursIsNginx()) {
             this.ours = new Servers.Nginx(opt.nginx(), "prosody-filer");
         } else if (opt.launcher() != null) {
@@ -64,7 +63,7 @@ public final class Bench {
             env.put("JAVA_HOME", System.getProperty("java.home"));
             this.ours = new Servers.Ours(List.of(opt.launcher().toString()), env);
         } else {
-            this.ours = new Servers.Ours(List.of(java, "-jar", opt.jar().toString()), Map.of());
+            this.ours = new Servers.Ours(List.of(Servers.javaBinary(), "-jar", opt.jar().toString()), Map.of());
         }
     }
 

@@ -48,6 +48,19 @@ final class Servers {
         return r;
     }
 
+    /** Starts {@code cmd} in {@code dir}, its output and errors going to {@code dir/server.log}. */
+    private static Running startLogged(List<String> cmd, Map<String, String> env, Path dir, Path store, int port) throws IOException {
+        Path log = dir.resolve("server.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return start(pb, dir, store, log, port);
+    }
+
+    /** The java of the JDK running the bench: our server and the floor run on the same one. */
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     private static synchronized void forget(Running r) {
         LIVE.remove(r);
     }
@@ -182,13 +195,9 @@ final class Servers {
             Path store = Files.createDirectories(dir.resolve("store"));
             Path cfg = dir.resolve("config.toml");
             Files.writeString(cfg, config(store, port));
-            Path log = dir.resolve("server.log");
             List<String> cmd = new ArrayList<>(command);
             cmd.addAll(List.of("-config", cfg.toString()));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().putAll(env);
-            return start(pb, dir, store, log, port);
+            return startLogged(cmd, env, dir, store, port);
         }
 
         @Override
@@ -223,8 +232,7 @@ final class Servers {
         private final List<String> command;
 
         Floor() {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            command = List.of(java, "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"), "FloorServer");
+            command = List.of(javaBinary(), "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"), "FloorServer");
         }
 
         @Override
@@ -240,11 +248,9 @@ final class Servers {
         @Override
         public Running spawn(Path dir, int port) throws IOException {
             Path store = Files.createDirectories(dir.resolve("store"));
-            Path log = dir.resolve("server.log");
             List<String> cmd = new ArrayList<>(command);
             cmd.addAll(List.of(store.toString(), String.valueOf(port)));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-            return start(pb, dir, store, log, port);
+            return startLogged(cmd, Map.of(), dir, store, port);
         }
 
         @Override

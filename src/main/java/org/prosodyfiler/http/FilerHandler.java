@@ -280,8 +280,7 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
 
     /** Most bytes of an unwanted body we read before cutting the connection anyway. */
     static final long DRAIN_LIMIT = 64L << 20;
-    private boolean closeAfterBody;
-    /** The answer written before draining: the connection closes only once it is out. */
+    /** Our answer, when we drain an unwanted body before closing: the close waits for it to go out. */
     private ChannelFuture responseWrite;
     private long drained;
 
@@ -338,7 +337,6 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         if (after == After.DRAIN_THEN_CLOSE) {
             current = null;
             skippingBody = true;
-            closeAfterBody = true;
             responseWrite = lastWrite;
             backlog.forEach(ReferenceCountUtil::release);
             backlog.clear();
@@ -392,7 +390,7 @@ final class FilerHandler extends ChannelInboundHandlerAdapter {
         drained += c.content().readableBytes();
         c.release();
         skippingBody = !last;
-        if (closeAfterBody && (last || drained > DRAIN_LIMIT)) {
+        if (responseWrite != null && (last || drained > DRAIN_LIMIT)) {
             responseWrite.addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -327,7 +327,7 @@ class UploadHttpTest {
      * nginx before our 403 does and it answers 502 instead.
      */
     @Test
-    void http10RefusalReadsTheSmallBodyBeforeClosing() throws IOException {
+    void http10RefusalReadsTheSmallBodyBeforeClosing() throws Exception {
         int size = 300_000;
         try (RawHttp c = filer.connect()) {
             c.send("PUT /upload/abc/refused.bin?v=" + "00".repeat(32) + " HTTP/1.0\r\nContent-Length: " + size + "\r\n\r\n");
@@ -335,19 +335,11 @@ class UploadHttpTest {
             byte[] chunk = new byte[16 * 1024];
             for (int sent = 0; sent < size; sent += chunk.length) {
                 c.send(java.util.Arrays.copyOf(chunk, Math.min(chunk.length, size - sent))); // a reset makes this throw
-                sleepQuietly(1);
+                Thread.sleep(1);
             }
             assertThat(c.closedByServer(5000)).isTrue();
         }
         assertThat(filer.store().resolve("abc/refused.bin")).doesNotExist();
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Writes head and body from another thread, like a client that does not wait for answers. */
